@@ -1,0 +1,102 @@
+"""Request ids, W3C trace context, the JSON request log line and Prometheus metrics.
+
+Log lines carry only what is listed in SPEC section 2 (never headers, bodies or query strings),
+which is how passwords and tokens stay out of the logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import secrets
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests answered.", ["function", "route", "method", "status"]
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request (until the body starts).",
+    ["function", "route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def request_id_from(header: str | None) -> str:
+    """Keep a sane incoming ``X-Request-Id``; otherwise make one."""
+    if header and _REQUEST_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    trace_id: str
+    parent_id: str | None
+    span_id: str
+    flags: str
+
+    @property
+    def traceparent(self) -> str:
+        """The header to send downstream: same trace, this hop's span as the parent."""
+        return f"00-{self.trace_id}-{self.span_id}-{self.flags}"
+
+
+def trace_from(header: str | None) -> TraceContext:
+    """Continue an incoming W3C ``traceparent`` or start a new trace."""
+    match = _TRACEPARENT.match(header or "")
+    if match and set(match.group(1)) != {"0"} and set(match.group(2)) != {"0"}:
+        trace_id, parent_id, flags = match.groups()
+        return TraceContext(trace_id, parent_id, secrets.token_hex(8), flags)
+    return TraceContext(secrets.token_hex(16), None, secrets.token_hex(8), "01")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info and record.exc_info[0] is not None:
+            # the exception type and where it was raised; messages may quote SQL or values
+            line["exception"] = record.exc_info[0].__name__
+            line["traceback"] = _frames(record.exc_info[2])
+        return json.dumps(line, default=str)
+
+
+def _frames(tb: Any) -> list[str]:
+    frames = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append(f"{code.co_filename}:{tb.tb_lineno} in {code.co_name}")
+        tb = tb.tb_next
+    return frames[-10:]
+
+
+def configure_logging(level: str) -> None:
+    """One JSON handler on stdout for the ``spotifiuby`` loggers (idempotent)."""
+    logger = logging.getLogger("spotifiuby")
+    logger.setLevel(level)
+    if not any(getattr(h, "_spotifiuby", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        handler._spotifiuby = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def log(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
+    logger.log(level, message, extra={"fields": fields})

@@ -1,0 +1,48 @@
+"""Test data factories: build accounts and credentials without going through the API."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from functions.users.auth.passwords import hash_password
+from spotifiuby.config import Settings
+from spotifiuby.db import Database
+from spotifiuby.models import User
+from spotifiuby.tokens import TokenService
+
+PASSWORD = "Secret123x"
+_sequence = itertools.count(1)
+_hashed = hash_password(PASSWORD)  # hashing is slow on purpose: hash the default once
+
+
+def create_user(
+    db: Database,
+    *,
+    role: str = "listener",
+    email: str | None = None,
+    name: str | None = None,
+    password: str | None = PASSWORD,
+    blocked: bool = False,
+    **fields: Any,
+) -> User:
+    n = next(_sequence)
+    password_hash = _hashed if password == PASSWORD else (hash_password(password) if password else None)
+    with db.session() as session:
+        user = User(
+            email=(email or f"user{n}@example.com").lower(),
+            name=name or f"User {n}",
+            role=role,
+            password_hash=password_hash,
+            blocked=blocked,
+            **fields,
+        )
+        session.add(user)
+    return user
+
+
+def auth_header(settings: Settings, user: User | int, role: str | None = None) -> dict[str, str]:
+    """A valid access token for ``user``, as the users function would issue it."""
+    user_id = user if isinstance(user, int) else user.id
+    token = TokenService(settings).issue(user_id=user_id, role=role or getattr(user, "role", "listener"))
+    return {"Authorization": f"Bearer {token}"}
