@@ -64,19 +64,21 @@ def _postgres_database(tmp_root: Path) -> Iterator[str]:
     name = f"spotifiuby_test_{secrets.token_hex(4)}"
     try:
         admin = pg8000.native.Connection(
-            user=server.username or "postgres", host=server.host or "localhost", port=server.port or 5432,
-            database=server.database or "postgres", password=server.password,
+            user=server.username or "postgres",
+            host=server.host or "localhost",
+            port=server.port or 5432,
+            database=server.database or "postgres",
+            password=server.password,
         )
     except Exception as exc:
-        pytest.fail(f"PostgreSQL is required for the tests and cannot be reached at {server!r}: {exc}",
-                    pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is required for the tests and cannot be reached at {server!r}: {exc}", pytrace=False
+        )
     admin.run(f'CREATE DATABASE "{name}"')
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        admin.run(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name", name=name
-        )
+        admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name", name=name)
         admin.run(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 
@@ -134,8 +136,9 @@ _APPS: dict[tuple, Any] = {}
 
 
 @pytest.fixture
-def make_client(db: Database, function_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-                ) -> Callable[..., Any]:
+def make_client(
+    db: Database, function_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Any]:
     """``make_client("users", LOGIN_MAX_FAILURES="3")``: a test client of the function's real
     functions-framework app, built from its ``main.py`` with this run's environment."""
     import functions_framework

@@ -128,8 +128,12 @@ def openapi_document(title: str, operations: list[Operation]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         parameters: list[Any] = [
-            {"in": "path", "name": name, "required": True,
-             "schema": {"type": "integer" if converter == "int" else "string"}}
+            {
+                "in": "path",
+                "name": name,
+                "required": True,
+                "schema": {"type": "integer" if converter == "int" else "string"},
+            }
             for converter, name in _PATH_PARAM.findall(op.rule)
         ]
         if op.query is not None:
@@ -140,7 +144,8 @@ def openapi_document(title: str, operations: list[Operation]) -> dict[str, Any]:
             operation["requestBody"] = {"required": True, "content": json_body}
         elif op.raw_body:
             operation["requestBody"] = {
-                "required": True, "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}}
+                "required": True,
+                "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}},
             }
         success: dict[str, Any] = {"description": "Success"}
         if op.response is not None:

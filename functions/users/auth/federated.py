@@ -39,8 +39,9 @@ def verify_id_token(id_token: str, settings: Settings) -> dict[str, Any]:
     try:
         key = _jwks_client(settings.oidc_jwks_url).get_signing_key_from_jwt(id_token)
     except jwt.PyJWKClientConnectionError:
-        raise ServiceUnavailable("The identity provider's keys cannot be fetched.",
-                                 code="federated_unavailable") from None
+        raise ServiceUnavailable(
+            "The identity provider's keys cannot be fetched.", code="federated_unavailable"
+        ) from None
     except jwt.PyJWTError:
         raise Unauthorized("The ID token is invalid.", code="invalid_token") from None
     try:
@@ -66,8 +67,9 @@ def federated_login(session: Session, *, id_token: str, tokens: TokenService, se
         user, created = _account_for(session, claims)
     if user.blocked:
         raise Forbidden("This account is blocked.", code="blocked")
-    events.record(session, kind="signup" if created else "login", method="federated",
-                  user_id=user.id, email=user.email)
+    events.record(
+        session, kind="signup" if created else "login", method="federated", user_id=user.id, email=user.email
+    )
     return token_pair(session, user=user, tokens=tokens, settings=settings)
 
 

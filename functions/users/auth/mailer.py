@@ -52,8 +52,9 @@ class SmtpMailer:
         message.set_content(text)
         secure = self.url.scheme == "smtps"
         smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
-        with smtp_class(self.url.hostname or "localhost", self.url.port or (465 if secure else 25),
-                        timeout=10) as smtp:
+        with smtp_class(
+            self.url.hostname or "localhost", self.url.port or (465 if secure else 25), timeout=10
+        ) as smtp:
             if not secure and smtp.has_extn("starttls"):
                 smtp.starttls()
             if self.url.username:

@@ -8,8 +8,22 @@ from typing import Any
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 # the most common passwords that would otherwise pass the letter-and-digit rule
-COMMON = frozenset({"password1", "passw0rd", "qwerty123", "abc12345", "letmein1", "welcome1", "iloveyou1",
-                    "12345678a", "a12345678", "password123", "admin123", "qwerty1234"})
+COMMON = frozenset(
+    {
+        "password1",
+        "passw0rd",
+        "qwerty123",
+        "abc12345",
+        "letmein1",
+        "welcome1",
+        "iloveyou1",
+        "12345678a",
+        "a12345678",
+        "password123",
+        "admin123",
+        "qwerty1234",
+    }
+)
 
 
 def weakness(password: str) -> str | None:

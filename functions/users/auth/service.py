@@ -73,8 +73,9 @@ def create_user(
 
 
 def signup(session: Session, *, body: dict[str, Any], tokens: TokenService, settings: Settings) -> dict:
-    user = create_user(session, email=body["email"], name=body["name"], password=body["password"],
-                       role=body["role"])
+    user = create_user(
+        session, email=body["email"], name=body["name"], password=body["password"], role=body["role"]
+    )
     events.record(session, kind="signup", method="password", user_id=user.id, email=user.email)
     return token_pair(session, user=user, tokens=tokens, settings=settings)
 
@@ -84,8 +85,9 @@ def login(session: Session, *, email: str, password: str, tokens: TokenService, 
     _throttle(session, email=email, settings=settings)
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not verify_password(user.password_hash, password):
-        events.record(session, kind="login_failed", method="password",
-                      user_id=user.id if user else None, email=email)
+        events.record(
+            session, kind="login_failed", method="password", user_id=user.id if user else None, email=email
+        )
         session.commit()  # the failure must count even though this request fails
         raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
     if user.blocked:

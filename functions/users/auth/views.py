@@ -31,15 +31,17 @@ def signup(*, body: dict[str, Any], session: Session, settings: Settings) -> dic
 @api.post("/auth/login", body=LoginSchema, response=SessionSchema, auth="none")
 def login(*, body: dict[str, Any], session: Session, settings: Settings) -> dict:
     """Log in with email and password (throttled after repeated failures)."""
-    return service.login(session, email=body["email"], password=body["password"],
-                         tokens=context().tokens, settings=settings)
+    return service.login(
+        session, email=body["email"], password=body["password"], tokens=context().tokens, settings=settings
+    )
 
 
 @api.post("/auth/refresh", body=RefreshTokenSchema, response=SessionSchema, auth="none")
 def refresh(*, body: dict[str, Any], session: Session, settings: Settings) -> dict:
     """Trade a refresh token for a new token pair (the old one is spent)."""
-    return service.refresh(session, refresh_token=body["refresh_token"], tokens=context().tokens,
-                           settings=settings)
+    return service.refresh(
+        session, refresh_token=body["refresh_token"], tokens=context().tokens, settings=settings
+    )
 
 
 @api.post("/auth/logout", body=RefreshTokenSchema, status=204)
@@ -51,8 +53,9 @@ def logout(*, body: dict[str, Any], caller: Caller, session: Session) -> None:
 @api.post("/auth/federated", body=FederatedSchema, response=SessionSchema, auth="none")
 def federated_login(*, body: dict[str, Any], session: Session, settings: Settings) -> dict:
     """Sign up or log in with an OpenID Connect ID token."""
-    return federated.federated_login(session, id_token=body["id_token"], tokens=context().tokens,
-                                     settings=settings)
+    return federated.federated_login(
+        session, id_token=body["id_token"], tokens=context().tokens, settings=settings
+    )
 
 
 @api.post("/auth/password-reset", body=ResetRequestSchema, status=202, auth="none")

@@ -108,9 +108,7 @@ class UserEvent(Base):
 
     __tablename__ = "user_events"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('signup', 'login', 'login_failed', 'password_reset')", name="kind"
-        ),
+        CheckConstraint("kind IN ('signup', 'login', 'login_failed', 'password_reset')", name="kind"),
         Index("ix_user_events_kind_created_at", "kind", "created_at"),
         Index("ix_user_events_email_kind_created_at", "email", "kind", "created_at"),
     )
