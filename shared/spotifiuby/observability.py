@@ -16,7 +16,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, disable_created_metrics
+
+disable_created_metrics()  # the *_created series double the output and nothing here reads them
 
 REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered.", ["function", "route", "method", "status"]
@@ -86,12 +88,24 @@ def _frames(tb: Any) -> list[str]:
     return frames[-10:]
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is at the time (test capture, functions-framework's wrapper)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(level: str) -> None:
     """One JSON handler on stdout for the ``spotifiuby`` loggers (idempotent)."""
     logger = logging.getLogger("spotifiuby")
     logger.setLevel(level)
     if not any(getattr(h, "_spotifiuby", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler()
         handler.setFormatter(JsonFormatter())
         handler._spotifiuby = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
