@@ -20,7 +20,14 @@ from werkzeug.exceptions import HTTPException
 
 from spotifiuby.api import Api, Operation, openapi_document
 from spotifiuby.config import Settings
-from spotifiuby.errors import ApiError, BadRequest, UnsupportedMediaType, ValidationFailed, from_status
+from spotifiuby.errors import (
+    ApiError,
+    BadRequest,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationFailed,
+    from_status,
+)
 from spotifiuby.observability import (
     LATENCY,
     REQUESTS,
@@ -64,7 +71,7 @@ def create_function_app(
     needs: tuple[str, ...] = (),
 ) -> Flask:
     settings = settings or Settings.from_env()
-    settings.check_production(needs=needs)
+    settings.check_production(needs=needs, database=database)
     configure_logging(settings.log_level)
 
     app = Flask(name)
@@ -89,6 +96,9 @@ def create_function_app(
     return app
 
 
+MAX_ID = 2**31 - 1
+
+
 def dispatch(app: Flask, outer_request: flask.Request) -> Response:
     """Hand a functions-framework request to the function's own app, reusing the request object."""
     with flask.ctx.RequestContext(app, outer_request.environ, request=outer_request):
@@ -98,6 +108,11 @@ def dispatch(app: Flask, outer_request: flask.Request) -> Response:
 def _view(op: Operation) -> Callable[..., Any]:
     def view(**path_params: Any) -> Any:
         ctx = context()
+        # integer path ids live in INTEGER columns (1 to 2**31-1): anything else names nothing and
+        # must not reach the driver. Checked here, not in a URL converter, because werkzeug answers
+        # 405 instead of 404 when a converter rejects a path that other methods also route.
+        if any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in path_params.values()):
+            raise NotFound()
         kwargs: dict[str, Any] = dict(path_params)
         if op.auth != "none":
             from spotifiuby.auth import authenticate, require
@@ -182,7 +197,8 @@ def _finish_request(response: Response) -> Response:
     # the request object is shared with functions-framework's outer app, whose catch-all rule
     # stays on it when our routing fails
     matched = request.url_rule is not None and request.routing_exception is None
-    route = request.url_rule.rule if matched else "unmatched"
+    # a view may name the route itself (the gateway's catch-all names the route-table pattern)
+    route = g.get("route") or (request.url_rule.rule if matched else "unmatched")
     duration = time.perf_counter() - g.get("started", time.perf_counter())
     response.headers["X-Request-Id"] = g.get("request_id", "")
     REQUESTS.labels(ctx.name, route, request.method, str(response.status_code)).inc()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spotifiuby.errors import Forbidden, Unauthorized
-from spotifiuby.tokens import TokenService
+from spotifiuby.tokens import TokenService, bearer_token
 
 
 @dataclass(frozen=True)
@@ -28,20 +28,9 @@ class Caller:
         return self.role == "admin"
 
 
-def bearer_token(request: Request) -> str | None:
-    """The bearer token of the request, ``None`` without one; a malformed header is 401."""
-    header = request.headers.get("Authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("The Authorization header must be 'Bearer <token>'.", code="invalid_token")
-    return token.strip()
-
-
 def authenticate(request: Request, tokens: TokenService, session: Session) -> Caller | None:
     """The caller of ``request``, ``None`` when anonymous; bad credentials are 401, blocked is 403."""
-    token = bearer_token(request)
+    token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         return None
     claims = tokens.verify(token)

@@ -184,12 +184,13 @@ class Settings:
             raise ConfigError("MAILER=smtp needs SMTP_URL")
         return settings
 
-    def check_production(self, *, needs: tuple[str, ...] = ()) -> None:
-        """In production, refuse the unsafe defaults; ``needs`` names settings this function requires."""
+    def check_production(self, *, needs: tuple[str, ...] = (), database: bool = True) -> None:
+        """In production, refuse the unsafe defaults; ``needs`` names settings this function requires
+        and ``database`` says whether it uses the database (the gateway does not)."""
         if not self.production:
             return
         problems = []
-        if not self.database_url.startswith("postgresql"):
+        if database and not self.database_url.startswith("postgresql"):
             problems.append("DATABASE_URL must point at PostgreSQL")
         if not self.jwt_public_key:
             problems.append("JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) is required")

@@ -5,10 +5,10 @@ Every error body is ``{"error": {"code", "message", "details", "request_id"}}`` 
     ApiError                      500 internal_error (base; also what an unexpected exception becomes)
     ├── BadRequest                400 bad_request, malformed_json, bad_query
     ├── Unauthorized              401 unauthorized, invalid_token, invalid_credentials
-    ├── Forbidden                 403 forbidden, blocked, not_owner, admin_required, last_admin
+    ├── Forbidden                 403 forbidden, blocked, not_owner, admin_required
     ├── NotFound                  404 not_found
     ├── MethodNotAllowed          405 method_not_allowed
-    ├── Conflict                  409 conflict, email_taken
+    ├── Conflict                  409 conflict, email_taken, last_admin
     ├── PayloadTooLarge           413 payload_too_large
     ├── UnsupportedMediaType      415 unsupported_media_type
     ├── ValidationFailed          422 validation_failed (details name each bad field)

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jwt
-
 from spotifiuby.config import ConfigError, Settings
 from spotifiuby.errors import Unauthorized
 
@@ -53,6 +51,8 @@ class TokenService:
             from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
             self._private_key = load_pem_private_key(self._private_pem.encode(), password=None)
+        import jwt  # imported on first use: anonymous requests never pay for it
+
         now = now or dt.datetime.now(dt.UTC)
         claims = {
             "iss": self.issuer,
@@ -71,6 +71,8 @@ class TokenService:
             from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
             self._public_key = load_pem_public_key(self._public_pem.encode())
+        import jwt
+
         try:
             claims = jwt.decode(
                 token,
@@ -90,6 +92,16 @@ class TokenService:
             raise Unauthorized("The access token has expired.", code="token_expired") from None
         except (jwt.InvalidTokenError, ValueError, TypeError):
             raise Unauthorized("The access token is invalid.", code="invalid_token") from None
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header, ``None`` without one; malformed is 401."""
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.", code="invalid_token")
+    return token.strip()
 
 
 def _keys(settings: Settings) -> tuple[str | None, str]:

@@ -78,3 +78,11 @@ def test_a_function_refuses_to_start_in_production_without_a_signing_key(monkeyp
     )
     with pytest.raises(ConfigError, match="JWT_PRIVATE_KEY"):
         create_app(settings)
+
+
+def test_the_gateway_needs_no_database_in_production():
+    private = new_private_pem()
+    env = {"ENVIRONMENT": "production", "JWT_PUBLIC_KEY": public_pem_of(private)}
+    Settings.from_env(env).check_production(database=False)
+    with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+        Settings.from_env(env).check_production(needs=("metrics_token",), database=False)
