@@ -4,6 +4,9 @@ from marshmallow import fields, validate
 
 from spotifiuby.schemas import PageQuery, Schema, Text, page_schema
 
+# what Expo's getExpoPushTokenAsync hands out, in its current and its legacy spelling
+EXPO_PUSH_TOKEN = r"^(?:ExponentPushToken|ExpoPushToken)\[[A-Za-z0-9_-]+\]$"
+
 
 class PublicUserSchema(Schema):
     id = fields.Integer(required=True)
@@ -41,7 +44,20 @@ class UserSearchQuery(PageQuery):
 
 
 class PushTokenSchema(Schema):
-    token = Text(required=True, min_length=1, max_length=255)
+    token = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=255),
+            validate.Regexp(EXPO_PUSH_TOKEN, error="Not an Expo push token."),
+        ],
+    )
+
+
+class LikedGenreSchema(Schema):
+    genre_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
 
 
 PublicUserPage = page_schema(PublicUserSchema)
+PrivateUserPage = page_schema(PrivateUserSchema)
+LikedGenrePage = page_schema(LikedGenreSchema)
