@@ -70,6 +70,8 @@ class TokenService:
         if self._public_key is None:
             from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+            # derived here, not at start-up: cryptography's loaders cost cold-start time
+            self._public_pem = self._public_pem or public_pem_of(self._private_pem or "")
             self._public_key = load_pem_public_key(self._public_pem.encode())
         import jwt
 
@@ -104,14 +106,13 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
-def _keys(settings: Settings) -> tuple[str | None, str]:
+def _keys(settings: Settings) -> tuple[str | None, str | None]:
+    """(private, public) PEMs as configured; a missing public key is derived when first needed."""
     private_pem, public_pem = settings.jwt_private_key, settings.jwt_public_key
     if private_pem is None and public_pem is None:
         if settings.production:
             raise ConfigError("JWT_PUBLIC_KEY is required in production")
         private_pem = dev_private_key(settings.data_dir)
-    if public_pem is None:
-        public_pem = public_pem_of(private_pem)
     return private_pem, public_pem
 
 
