@@ -110,6 +110,8 @@ def _proxy(path: str = "") -> Response:
     g.route = route.pattern
     _authorize(route)
     limit = route.max_body_bytes or gateway.settings.max_body_bytes
+    if isinstance(limit, str):
+        limit = getattr(gateway.settings, limit)
     with request_body(request.environ, limit) as (body, length):
         upstream = gateway.upstreams.get(route.upstream)
         if upstream is None:

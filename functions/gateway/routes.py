@@ -23,13 +23,15 @@ _LITERAL, _PARAM, _WILDCARD = 2, 1, 0  # ranks: higher is more specific
 class Route:
     """``anonymous``: no token needed (a token sent must still be valid, unless ``verify_token`` is
     off: then the Authorization header goes to the function unchecked, as logout needs).
-    ``max_body_bytes``: the largest request body; ``None`` means ``Settings.max_body_bytes``."""
+    ``max_body_bytes``: the largest request body, in bytes or as the name of the setting that holds
+    it (``"max_audio_bytes"``: the limit the function itself applies); ``None`` means
+    ``Settings.max_body_bytes``."""
 
     methods: tuple[str, ...]
     pattern: str
     upstream: str
     anonymous: bool = False
-    max_body_bytes: int | None = None
+    max_body_bytes: int | str | None = None
     verify_token: bool = True
     segments: tuple[tuple[int, str], ...] = field(init=False, repr=False, compare=False)
 
@@ -113,6 +115,7 @@ class RouteTable:
 
 
 USERS = "users"
+MUSIC = "music"
 
 ROUTES: tuple[Route, ...] = (
     # auth: POST only; the Authorization header passes unchecked (logout verifies it itself)
@@ -129,4 +132,35 @@ ROUTES: tuple[Route, ...] = (
     Route(("GET",), "/admin/users", USERS),
     Route(("PATCH", "DELETE"), "/admin/users/{id}", USERS),
     Route(("GET",), "/admin/metrics/users", USERS),
+    # music
+    Route(("GET",), "/genres", MUSIC, anonymous=True),
+    Route(("POST",), "/genres", MUSIC),
+    Route(("GET",), "/genres/{id}", MUSIC, anonymous=True),
+    Route(("PATCH", "DELETE"), "/genres/{id}", MUSIC),
+    Route(("GET",), "/songs", MUSIC, anonymous=True),
+    Route(("POST",), "/songs", MUSIC),
+    Route(("GET",), "/songs/{id}", MUSIC, anonymous=True),
+    Route(("PATCH", "DELETE"), "/songs/{id}", MUSIC),
+    Route(("GET",), "/songs/{id}/audio", MUSIC),
+    Route(("PUT",), "/songs/{id}/audio", MUSIC, max_body_bytes="max_audio_bytes"),
+    Route(("GET",), "/albums", MUSIC, anonymous=True),
+    Route(("POST",), "/albums", MUSIC),
+    Route(("GET",), "/albums/{id}", MUSIC, anonymous=True),
+    Route(("PATCH", "DELETE"), "/albums/{id}", MUSIC),
+    Route(("PUT", "DELETE"), "/albums/{id}/songs/{song_id}", MUSIC),
+    Route(("GET",), "/albums/{id}/cover", MUSIC, anonymous=True),
+    Route(("PUT",), "/albums/{id}/cover", MUSIC, max_body_bytes="max_image_bytes"),
+    Route(("GET",), "/playlists", MUSIC, anonymous=True),
+    Route(("POST",), "/playlists", MUSIC),
+    Route(("GET",), "/playlists/{id}", MUSIC, anonymous=True),
+    Route(("PATCH", "DELETE"), "/playlists/{id}", MUSIC),
+    Route(("POST", "PUT"), "/playlists/{id}/tracks", MUSIC),
+    Route(("DELETE",), "/playlists/{id}/tracks/{song_id}", MUSIC),
+    Route(("PUT", "DELETE"), "/playlists/{id}/collaborators/{user_id}", MUSIC),
+    Route(("GET", "PUT", "DELETE"), "/me/favorites/*", MUSIC),
+    Route(("GET",), "/me/history", MUSIC),
+    Route(("GET",), "/search", MUSIC, anonymous=True),
+    Route(("PATCH",), "/admin/songs/{id}", MUSIC),
+    Route(("PATCH",), "/admin/albums/{id}", MUSIC),
+    Route(("GET",), "/admin/metrics/content", MUSIC),
 )

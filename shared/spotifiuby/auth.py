@@ -22,6 +22,9 @@ from spotifiuby.tokens import TokenService, bearer_token
 class Caller:
     user_id: int
     role: str
+    # the plan content is played under; every account is on free until the payments function
+    # (subscriptions) exists, and then this comes from its table in the same query
+    plan: str = "free"
 
     @property
     def is_admin(self) -> bool:

@@ -102,6 +102,14 @@ class Settings:
     login_max_failures: int = 5
     login_failure_window: int = 15 * 60
 
+    storage_backend: str = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    max_audio_bytes: int = 50 * 1024 * 1024
+    max_image_bytes: int = 5 * 1024 * 1024
+    demo_content: bool = True
+
     upstreams: tuple[Upstream, ...] = ()
     cors_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 600
@@ -116,6 +124,11 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "spotifiuby.db"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where the local storage backend keeps audio and images."""
+        return self.data_dir / "media"
 
     @property
     def effective_database_url(self) -> str:
@@ -169,6 +182,13 @@ class Settings:
             password_reset_ttl=_int(env, "PASSWORD_RESET_TTL", 3600, minimum=1),
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
             login_failure_window=_int(env, "LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1),
+            storage_backend=env.get("STORAGE_BACKEND", "local"),
+            s3_bucket=env.get("S3_BUCKET") or None,
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_region=env.get("S3_REGION") or None,
+            max_audio_bytes=_int(env, "MAX_AUDIO_BYTES", 50 * 1024 * 1024, minimum=1),
+            max_image_bytes=_int(env, "MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1),
+            demo_content=env.get("DEMO_CONTENT", "1").lower() not in ("0", "false", "no", "off"),
             upstreams=upstreams,
             cors_origins=_list(env, "CORS_ORIGINS"),
             rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 600, minimum=1),
@@ -182,6 +202,10 @@ class Settings:
             raise ConfigError(f"MAILER must be outbox or smtp, got {settings.mailer!r}")
         if settings.mailer == "smtp" and not settings.smtp_url:
             raise ConfigError("MAILER=smtp needs SMTP_URL")
+        if settings.storage_backend not in ("local", "s3"):
+            raise ConfigError(f"STORAGE_BACKEND must be local or s3, got {settings.storage_backend!r}")
+        if settings.storage_backend == "s3" and not settings.s3_bucket:
+            raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")
         return settings
 
     def check_production(self, *, needs: tuple[str, ...] = (), database: bool = True) -> None:

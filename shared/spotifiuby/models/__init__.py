@@ -4,6 +4,18 @@ Importing this package registers all tables on ``Base.metadata`` (what Alembic c
 """
 
 from spotifiuby.db import Base
+from spotifiuby.models.music import (
+    Album,
+    FavoriteAlbum,
+    FavoritePlaylist,
+    FavoriteSong,
+    Genre,
+    Play,
+    Playlist,
+    PlaylistCollaborator,
+    PlaylistTrack,
+    Song,
+)
 from spotifiuby.models.users import (
     FederatedIdentity,
     Follow,
@@ -17,11 +29,21 @@ from spotifiuby.models.users import (
 metadata = Base.metadata
 
 __all__ = [
+    "Album",
+    "FavoriteAlbum",
+    "FavoritePlaylist",
+    "FavoriteSong",
     "FederatedIdentity",
     "Follow",
+    "Genre",
     "LikedGenre",
     "PasswordResetToken",
+    "Play",
+    "Playlist",
+    "PlaylistCollaborator",
+    "PlaylistTrack",
     "RefreshToken",
+    "Song",
     "User",
     "UserEvent",
     "metadata",

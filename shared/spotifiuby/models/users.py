@@ -95,11 +95,13 @@ class Follow(Base):
 
 
 class LikedGenre(Base):
-    # genre_id gains its foreign key to the music function's genres table when that table exists
     __tablename__ = "liked_genres"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    genre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # a genre an admin deletes leaves the users who liked it (the music function owns genres)
+    genre_id: Mapped[int] = mapped_column(
+        ForeignKey("genres.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

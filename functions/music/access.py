@@ -1,0 +1,60 @@
+"""Who sees and who plays what: the rules every music route applies.
+
+- Blocked content (a blocked song, or any song of a blocked album) is hidden from everyone but
+  admins and its owner: lists leave it out and reading it is 404.
+- Anyone may list what is visible; each song says whether the caller can play it. A song's
+  effective plan is the higher of its own ``min_plan`` and its album's. Owners and admins always
+  can play; anonymous callers count as ``free``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from spotifiuby.auth import Caller
+from spotifiuby.models import Album, Song
+from spotifiuby.models.music import PLANS, plan_level
+
+
+def privileged(caller: Caller | None, owner_id: int) -> bool:
+    return caller is not None and (caller.is_admin or caller.user_id == owner_id)
+
+
+def visible_songs(caller: Caller | None) -> ColumnElement[bool]:
+    """SQL condition: the song shows to ``caller``."""
+    if caller is not None and caller.is_admin:
+        return true()
+    album_blocked = exists(select(Album.id).where(Album.id == Song.album_id, Album.blocked == true()))
+    visible = and_(Song.blocked == false(), ~album_blocked)
+    return or_(visible, Song.artist_id == caller.user_id) if caller is not None else visible
+
+
+def visible_albums(caller: Caller | None) -> ColumnElement[bool]:
+    if caller is not None and caller.is_admin:
+        return true()
+    visible = Album.blocked == false()
+    return or_(visible, Album.artist_id == caller.user_id) if caller is not None else visible
+
+
+def song_is_visible(caller: Caller | None, song: Song, album: Album | None) -> bool:
+    hidden = song.blocked or (album is not None and album.blocked)
+    return not hidden or privileged(caller, song.artist_id)
+
+
+def effective_plan(song: Song, album: Album | None) -> str:
+    levels = [plan_level(song.min_plan)] + ([plan_level(album.min_plan)] if album is not None else [])
+    return PLANS[max(levels)]
+
+
+def can_play(caller: Caller | None, song: Song, album: Album | None) -> bool:
+    if privileged(caller, song.artist_id):
+        return True
+    plan = caller.plan if caller is not None else "free"
+    return plan_level(plan) >= plan_level(effective_plan(song, album))
+
+
+def can_play_album(caller: Caller | None, album: Album) -> bool:
+    if privileged(caller, album.artist_id):
+        return True
+    plan = caller.plan if caller is not None else "free"
+    return plan_level(plan) >= plan_level(album.min_plan)

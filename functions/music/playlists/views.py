@@ -1,0 +1,5 @@
+"""Routes of the music function's playlists."""
+
+from spotifiuby.api import Api
+
+api = Api("playlists")
