@@ -8,7 +8,7 @@ from typing import Any
 from functions.users.auth.passwords import hash_password
 from spotifiuby.config import Settings
 from spotifiuby.db import Database
-from spotifiuby.models import User
+from spotifiuby.models import Genre, User
 from spotifiuby.tokens import TokenService
 
 PASSWORD = "Secret123x"
@@ -39,6 +39,16 @@ def create_user(
         )
         session.add(user)
     return user
+
+
+def create_genre(db: Database, *, name: str | None = None, genre_id: int | None = None) -> Genre:
+    name = name or f"Genre {next(_sequence)}"
+    with db.session() as session:
+        genre = Genre(name=name, name_key=name.casefold())
+        if genre_id is not None:
+            genre.id = genre_id
+        session.add(genre)
+    return genre
 
 
 def auth_header(settings: Settings, user: User | int, role: str | None = None) -> dict[str, str]:

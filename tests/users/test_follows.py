@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 
 from spotifiuby.models import Follow, LikedGenre, User
 from tests.concurrency import race
-from tests.factories import auth_header, create_user
+from tests.factories import auth_header, create_genre, create_user
 
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -212,8 +212,9 @@ def test_a_list_costs_the_same_queries_for_1_or_50_items(make_client, db, settin
     hub = create_user(db, role="admin", name="Hub")
     fans = [create_user(db, name=f"Fan {n}") for n in range(55)]
     add_follows(db, [(fan.id, hub.id) for fan in fans] + [(hub.id, fan.id) for fan in fans])
+    genres = [create_genre(db) for _ in range(55)]
     with db.session() as session:
-        session.add_all(LikedGenre(user_id=hub.id, genre_id=n) for n in range(1, 56))
+        session.add_all(LikedGenre(user_id=hub.id, genre_id=genre.id) for genre in genres)
     client = make_client("users")
     url = path.format(hub=hub.id)
     headers = auth_header(settings, hub)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from spotifiuby.models import FederatedIdentity, Follow, LikedGenre, RefreshToken, User, UserEvent
-from tests.factories import PASSWORD, auth_header, create_user
+from tests.factories import PASSWORD, auth_header, create_genre, create_user
 
 PUBLIC_FIELDS = {"id", "name", "bio", "photo_url", "role", "created_at"}
 TOKEN = "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
@@ -163,6 +163,7 @@ def test_delete_me_removes_the_account_and_tidies_what_it_owned(make_client, db,
     user_id = signup.json["user"]["id"]
     headers = {"Authorization": f"Bearer {signup.json['access_token']}"}
     other = create_user(db)
+    create_genre(db, genre_id=3)
     add(
         db,
         Follow(follower_id=user_id, followed_id=other.id),
@@ -376,8 +377,11 @@ def liked(db, user_id: int) -> list[int]:
 
 def test_liking_genres_is_idempotent_and_listed_by_genre_id(make_client, db, settings):
     user, other = create_user(db), create_user(db)
+    for genre_id in (2, 5, 7, 30):
+        create_genre(db, genre_id=genre_id)
     client = make_client("users")
     headers = auth_header(settings, user)
+    assert_error(client.put("/me/genres/8", headers=headers), 404, "not_found")
     for genre_id in (7, 2, 7, 30):
         assert client.put(f"/me/genres/{genre_id}", headers=headers).status_code == 204
     client.put("/me/genres/5", headers=auth_header(settings, other))

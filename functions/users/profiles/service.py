@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from functions.users.auth.service import revoke_all
 from spotifiuby.db import count, insert_ignore
 from spotifiuby.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from spotifiuby.models import Follow, LikedGenre, User
+from spotifiuby.models import Follow, Genre, LikedGenre, User
 
 PUBLIC_COLUMNS = (User.id, User.name, User.bio, User.photo_url, User.role, User.created_at)
 
@@ -203,9 +203,13 @@ def list_genres(session: Session, *, user_id: int, limit: int, offset: int) -> t
 
 
 def like_genre(session: Session, *, user_id: int, genre_id: int) -> None:
-    # the genres table arrives with the music function; until then any id the path accepts
-    # (1 to 2**31-1, see spotifiuby.app.MAX_ID) is a genre
-    insert_ignore(session, LikedGenre.__table__, {"user_id": user_id, "genre_id": genre_id})
+    """Idempotent; an unknown genre (or one an admin deletes meanwhile) is 404."""
+    if session.get(Genre, genre_id) is None:
+        raise NotFound("No such genre.")
+    try:
+        insert_ignore(session, LikedGenre.__table__, {"user_id": user_id, "genre_id": genre_id})
+    except IntegrityError:
+        raise NotFound("No such genre.") from None
 
 
 def unlike_genre(session: Session, *, user_id: int, genre_id: int) -> None:
