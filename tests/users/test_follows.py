@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from spotifiuby.models import Follow, LikedGenre, User
 from tests.concurrency import race
 from tests.factories import auth_header, create_genre, create_user
+from tests.queries import counted_queries
 
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -179,21 +178,6 @@ def test_follow_lists_of_unknown_users_are_404_and_bad_pages_422(make_client, db
 
 
 # --- every list runs a fixed number of queries ---------------------------------------------------
-
-
-@contextmanager
-def counted_queries(client) -> Iterator[list[str]]:
-    engine = client.application.spotifiuby_app.extensions["spotifiuby"].database.engine
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 LISTS = [
