@@ -11,7 +11,6 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Row, Select, false, func, or_, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from functions.users.auth.service import revoke_all
@@ -27,9 +26,23 @@ def _visible(user: Any, *, as_admin: bool) -> list[ColumnElement[bool]]:
     return [] if as_admin else [user.blocked == false()]
 
 
-def get_or_404(session: Session, *, user_id: int, hide_blocked: bool = False) -> User:
-    """The account; 404 when it does not exist, or is blocked and ``hide_blocked`` (non-admins)."""
-    user = session.get(User, user_id)
+def get_or_404(
+    session: Session, *, user_id: int, hide_blocked: bool = False, key_share: bool = False
+) -> User:
+    """The account; 404 when it does not exist, or is blocked and ``hide_blocked`` (non-admins).
+
+    ``key_share``: the row stays key-share locked until the transaction ends, so a row about to refer
+    to it (a follow) cannot lose it to a concurrent delete, which waits instead.
+    """
+    if key_share:
+        user = session.scalar(
+            select(User)
+            .where(User.id == user_id)
+            .with_for_update(read=True, key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        user = session.get(User, user_id)
     if user is None or (user.blocked and hide_blocked):
         raise NotFound("No such user.")
     return user
@@ -153,11 +166,10 @@ def follow(session: Session, *, follower_id: int, user_id: int, as_admin: bool) 
         raise ValidationFailed(
             "You cannot follow yourself.", details={"user_id": ["Cannot follow yourself."]}
         )
-    get_or_404(session, user_id=user_id, hide_blocked=not as_admin)
-    try:
-        insert_ignore(session, Follow.__table__, {"follower_id": follower_id, "followed_id": user_id})
-    except IntegrityError:
-        raise NotFound("No such user.") from None  # deleted since the lookup above
+    # locked: an account deleted at the same moment is either still there or 404, never a broken
+    # insert (pg8000 raises that foreign-key violation as ProgrammingError, not IntegrityError)
+    get_or_404(session, user_id=user_id, hide_blocked=not as_admin, key_share=True)
+    insert_ignore(session, Follow.__table__, {"follower_id": follower_id, "followed_id": user_id})
 
 
 def unfollow(session: Session, *, follower_id: int, user_id: int) -> None:
@@ -203,13 +215,17 @@ def list_genres(session: Session, *, user_id: int, limit: int, offset: int) -> t
 
 
 def like_genre(session: Session, *, user_id: int, genre_id: int) -> None:
-    """Idempotent; an unknown genre (or one an admin deletes meanwhile) is 404."""
-    if session.get(Genre, genre_id) is None:
+    """Idempotent; an unknown genre (or one an admin deletes meanwhile) is 404.
+
+    The genre stays key-share locked until the transaction ends: an admin deleting it at the same
+    moment either goes first (then this is 404) or waits and takes the new like away with the genre.
+    """
+    found = session.scalar(
+        select(Genre.id).where(Genre.id == genre_id).with_for_update(read=True, key_share=True)
+    )
+    if found is None:
         raise NotFound("No such genre.")
-    try:
-        insert_ignore(session, LikedGenre.__table__, {"user_id": user_id, "genre_id": genre_id})
-    except IntegrityError:
-        raise NotFound("No such genre.") from None
+    insert_ignore(session, LikedGenre.__table__, {"user_id": user_id, "genre_id": genre_id})
 
 
 def unlike_genre(session: Session, *, user_id: int, genre_id: int) -> None:
