@@ -6,6 +6,7 @@ so readers never see a half-written file and caches keyed by ETag stay right.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -80,7 +81,9 @@ class LocalStorage:
         self._path(key).unlink(missing_ok=True)
 
 
+@functools.cache
 def storage_for(settings: Settings) -> Storage:
+    """The configured backend, made once per process and configuration (an S3 client is costly)."""
     if settings.storage_backend == "s3":
         from functions.music.media.s3 import S3Storage  # boto3 only when configured
 
