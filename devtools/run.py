@@ -1,9 +1,10 @@
 """The local runner (``./dev up``): the whole backend on this machine, SQLite under ``var/``.
 
-Migrates the database, makes sure a first admin exists, starts every function with the gateway
-on ``GATEWAY_PORT`` (default 8080) and the others on the ports after ``FUNCTIONS_BASE_PORT``
-(default the gateway's + 1; ``0`` picks free ports), then waits. Ctrl-C or SIGTERM stops everything
-and exits 0; a function that dies stops everything and exits 1.
+Migrates the database, makes sure a first admin exists, adds the music demo content to an empty
+catalogue (unless ``DEMO_CONTENT=0``), starts every function with the gateway on ``GATEWAY_PORT``
+(default 8080) and the others on the ports after ``FUNCTIONS_BASE_PORT`` (default the gateway's + 1;
+``0`` picks free ports), then waits. Ctrl-C or SIGTERM stops everything and exits 0; a function
+that dies stops everything and exits 1.
 """
 
 from __future__ import annotations
@@ -30,6 +31,29 @@ def prepare(settings: Settings) -> None:
     email = settings.admin_email or DEFAULT_ADMIN_EMAIL
     if create_admin(settings, email=email, password=settings.admin_password) != 0:
         raise SystemExit(1)
+    print(demo_content(settings))
+
+
+def demo_content(settings: Settings) -> str:
+    """Add the music demo catalogue when the catalogue is empty; one line saying what happened."""
+    if not settings.demo_content:
+        return "demo content: off (DEMO_CONTENT=0)"
+    from functions.music.demo import ensure_demo_content
+    from functions.music.media.storage import storage_for
+    from spotifiuby.db import Database
+
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            added = ensure_demo_content(session, storage_for(settings))
+    finally:
+        database.dispose()
+    if added is None:
+        return "demo content: the catalogue has content already, nothing added"
+    return (
+        f"demo content: added {added.songs} songs with audio, {added.albums} albums and {added.artists} "
+        f"artists in {added.genres} genres (DEMO_CONTENT=0 turns this off)"
+    )
 
 
 def ports(names: list[str]) -> dict[str, int]:
