@@ -1,7 +1,8 @@
 """Who sees and who plays what: the rules every music route applies.
 
-- Blocked content (a blocked song, or any song of a blocked album) is hidden from everyone but
-  admins and its owner: lists leave it out and reading it is 404.
+- Blocked content (a blocked song, any song of a blocked album, anything of a blocked account) is
+  hidden from everyone but admins and its owner: lists leave it out and reading it is 404. Blocked
+  accounts are hidden the same way by the users function.
 - Anyone may list what is visible; each song says whether the caller can play it. A song's
   effective plan is the higher of its own ``min_plan`` and its album's. Owners and admins always
   can play; anonymous callers count as ``free``.
@@ -10,9 +11,10 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import object_session
 
 from spotifiuby.auth import Caller
-from spotifiuby.models import Album, Song
+from spotifiuby.models import Album, Song, User
 from spotifiuby.models.music import PLANS, plan_level
 
 
@@ -25,20 +27,38 @@ def visible_songs(caller: Caller | None) -> ColumnElement[bool]:
     if caller is not None and caller.is_admin:
         return true()
     album_blocked = exists(select(Album.id).where(Album.id == Song.album_id, Album.blocked == true()))
-    visible = and_(Song.blocked == false(), ~album_blocked)
+    visible = and_(Song.blocked == false(), ~album_blocked, ~_artist_blocked(Song.artist_id))
     return or_(visible, Song.artist_id == caller.user_id) if caller is not None else visible
 
 
 def visible_albums(caller: Caller | None) -> ColumnElement[bool]:
     if caller is not None and caller.is_admin:
         return true()
-    visible = Album.blocked == false()
+    visible = and_(Album.blocked == false(), ~_artist_blocked(Album.artist_id))
     return or_(visible, Album.artist_id == caller.user_id) if caller is not None else visible
 
 
+def _artist_blocked(artist_id: ColumnElement[int]) -> ColumnElement[bool]:
+    return exists(select(User.id).where(User.id == artist_id, User.blocked == true()))
+
+
 def song_is_visible(caller: Caller | None, song: Song, album: Album | None) -> bool:
-    hidden = song.blocked or (album is not None and album.blocked)
-    return not hidden or privileged(caller, song.artist_id)
+    """``visible_songs`` for one loaded song (and its album)."""
+    if privileged(caller, song.artist_id):
+        return True
+    if song.blocked or (album is not None and album.blocked):
+        return False
+    artist_blocked = object_session(song).scalar(select(User.blocked).where(User.id == song.artist_id))
+    return not artist_blocked
+
+
+def album_is_visible(caller: Caller | None, album: Album) -> bool:
+    """``visible_albums`` for one loaded album."""
+    if privileged(caller, album.artist_id):
+        return True
+    if album.blocked:
+        return False
+    return not object_session(album).scalar(select(User.blocked).where(User.id == album.artist_id))
 
 
 def effective_plan(song: Song, album: Album | None) -> str:

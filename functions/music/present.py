@@ -138,7 +138,8 @@ def present_albums(
             session.scalars(
                 select(Song)
                 .where(Song.album_id.in_(tracks), visible_songs(caller))
-                .order_by(Song.album_id, Song.track_number, Song.id)
+                # NULL track numbers last on both databases (they sort first on SQLite by default)
+                .order_by(Song.album_id, Song.track_number.is_(None), Song.track_number, Song.id)
             )
         )
         for song in present_songs(session, songs, caller):

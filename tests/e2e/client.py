@@ -48,9 +48,9 @@ class Client:
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=all_headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return Reply(response.status, _json(response.read()), response.headers)
+                return Reply(response.status, _body(response.read(), response.headers), response.headers)
         except urllib.error.HTTPError as exc:
-            return Reply(exc.code, _json(exc.read()), exc.headers)
+            return Reply(exc.code, _body(exc.read(), exc.headers), exc.headers)
 
     def get(self, path: str, **kwargs: Any) -> Reply:
         return self.request("GET", path, **kwargs)
@@ -59,7 +59,10 @@ class Client:
         return self.request("POST", path, json_body, **kwargs)
 
 
-def _json(raw: bytes) -> Any:
+def _body(raw: bytes, headers: Any) -> Any:
+    """JSON decoded; any other content (audio, images) as the bytes received."""
+    if not (headers.get("Content-Type") or "").startswith("application/json"):
+        return raw
     try:
         return json.loads(raw) if raw else None
     except ValueError:
