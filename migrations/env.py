@@ -5,9 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from functions.music.search.database import include_object
 from spotifiuby.config import Settings
 from spotifiuby.models import metadata
+from spotifiuby.models.search import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -40,7 +40,7 @@ def run_migrations_online() -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         # batch mode lets ALTER work on SQLite (it recreates the table)
-        # full-text search objects live outside the models (see functions.music.search.database)
+        # full-text search objects live outside the models (see spotifiuby.models.search)
         context.configure(
             connection=connection,
             target_metadata=metadata,

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from functions.music.search.database import include_object, is_search_object
 from migrations import downgrade, upgrade
 from spotifiuby.models import metadata
+from spotifiuby.models.search import include_object, is_search_object
 from tests.conftest import ALL_BACKENDS, _postgres_database
 
 BACKENDS = [b for b in os.environ.get("TEST_BACKENDS", ",".join(ALL_BACKENDS)).split(",") if b]

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import object_session
 
 from spotifiuby.auth import Caller
-from spotifiuby.models import Album, Song, User
+from spotifiuby.models import Album, Playlist, PlaylistCollaborator, Song, User
 from spotifiuby.models.music import PLANS, plan_level
 
 
@@ -27,19 +27,37 @@ def visible_songs(caller: Caller | None) -> ColumnElement[bool]:
     if caller is not None and caller.is_admin:
         return true()
     album_blocked = exists(select(Album.id).where(Album.id == Song.album_id, Album.blocked == true()))
-    visible = and_(Song.blocked == false(), ~album_blocked, ~_artist_blocked(Song.artist_id))
+    visible = and_(Song.blocked == false(), ~album_blocked, ~_account_blocked(Song.artist_id))
     return or_(visible, Song.artist_id == caller.user_id) if caller is not None else visible
 
 
 def visible_albums(caller: Caller | None) -> ColumnElement[bool]:
     if caller is not None and caller.is_admin:
         return true()
-    visible = and_(Album.blocked == false(), ~_artist_blocked(Album.artist_id))
+    visible = and_(Album.blocked == false(), ~_account_blocked(Album.artist_id))
     return or_(visible, Album.artist_id == caller.user_id) if caller is not None else visible
 
 
-def _artist_blocked(artist_id: ColumnElement[int]) -> ColumnElement[bool]:
-    return exists(select(User.id).where(User.id == artist_id, User.blocked == true()))
+def visible_playlists(caller: Caller | None) -> ColumnElement[bool]:
+    """SQL condition: the playlist shows to ``caller``. A public playlist shows to everyone; a private
+    one to its owner, its collaborators and admins; a blocked account's to admins only."""
+    if caller is not None and caller.is_admin:
+        return true()
+    owner_active = ~_account_blocked(Playlist.owner_id)
+    if caller is None:
+        return and_(Playlist.public == true(), owner_active)
+    collaborates = exists(
+        select(PlaylistCollaborator.user_id).where(
+            PlaylistCollaborator.playlist_id == Playlist.id, PlaylistCollaborator.user_id == caller.user_id
+        )
+    )
+    return and_(
+        owner_active, or_(Playlist.public == true(), Playlist.owner_id == caller.user_id, collaborates)
+    )
+
+
+def _account_blocked(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    return exists(select(User.id).where(User.id == user_id, User.blocked == true()))
 
 
 def song_is_visible(caller: Caller | None, song: Song, album: Album | None) -> bool:

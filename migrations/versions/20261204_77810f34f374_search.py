@@ -4,7 +4,7 @@ PostgreSQL: a generated ``search_vector`` tsvector column (title weighted A, des
 GIN index ``ix_<table>_search`` on each table. SQLite: an FTS5 external-content table
 ``<table>_fts(title, description)`` kept in step by three triggers (insert, delete, update of title
 or description). None of this is in the SQLAlchemy models; ``migrations/env.py`` leaves these
-objects out of autogenerate comparisons (``functions.music.search.database``).
+objects out of autogenerate comparisons (``spotifiuby.models.search``).
 
 SQLite note: a later batch migration that recreates one of these tables (``batch_alter_table`` in
 "recreate" mode) drops its triggers with the old table; such a migration must run

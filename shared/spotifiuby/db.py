@@ -100,6 +100,19 @@ def count(session: Session, stmt: Any) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
+def paginate(session: Session, stmt: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of ``stmt`` (ordered deterministically by the caller) and the total: two queries
+    whatever the page size."""
+    return list(session.scalars(stmt.limit(limit).offset(offset))), count(session, stmt)
+
+
+def is_foreign_key_violation(exc: Exception) -> bool:
+    """True when a database error comes from a foreign key (pg8000 raises SQLSTATE 23503 as
+    ProgrammingError, not IntegrityError, so callers catch DBAPIError and ask this)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "foreign key" in text or "23503" in text
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
@@ -165,8 +178,10 @@ __all__ = [
     "as_date",
     "count",
     "insert_ignore",
+    "is_foreign_key_violation",
     "is_unique_violation",
     "make_engine",
+    "paginate",
     "utc_day",
     "utcnow",
 ]

@@ -7,9 +7,10 @@ function declares has a length bound. Lists are paginated with ``PageQuery`` and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from marshmallow import RAISE, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields, post_load, validate
 from marshmallow import Schema as _Schema
 
 from spotifiuby.errors import ValidationFailed
@@ -79,3 +80,40 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: ``1``, ``"yes"`` or ``"true"`` are not booleans in a body."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class DayRangeQuery(Schema):
+    """``from``/``to`` UTC days of the admin metrics: by default the last 7 days including today,
+    one bound alone extends 7 days from it, at most 366 days; loads as ``start``/``end`` dates."""
+
+    DEFAULT_DAYS = 7
+    MAX_DAYS = 366
+
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+
+    @post_load
+    def _range(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        span = dt.timedelta(days=self.DEFAULT_DAYS - 1)
+        today = dt.datetime.now(dt.UTC).date()
+        end = data.get("end") or (data["start"] + span if "start" in data else today)
+        start = data.get("start") or end - span
+        if start > end:
+            raise ValidationError({"from": ["Must not be after 'to'."]})
+        if (end - start).days + 1 > self.MAX_DAYS:
+            raise ValidationError({"to": [f"The range spans at most {self.MAX_DAYS} days."]})
+        return {"start": start, "end": end}
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    """The UTC instant a day starts: ``[midnight(start), midnight(end + 1 day))`` is a day range."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

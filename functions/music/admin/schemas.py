@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from marshmallow import ValidationError, fields, post_load
+from marshmallow import fields
 
 from functions.music.present import AlbumDetailSchema, ArtistSummarySchema, GenreSchema, SongSchema
-from spotifiuby.schemas import Schema, Text
-
-DEFAULT_METRICS_DAYS = 7
-MAX_METRICS_DAYS = 366
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON ``true`` or ``false`` only: ``1``, ``"yes"`` or ``"true"`` are not booleans in a body."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
+from spotifiuby.schemas import Schema, StrictBoolean, Text
 
 
 class ModerationSchema(Schema):
@@ -34,25 +19,6 @@ class ModeratedSongSchema(SongSchema):
 
 class ModeratedAlbumSchema(AlbumDetailSchema):
     blocked_reason = fields.String(allow_none=True)
-
-
-class ContentMetricsQuery(Schema):
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
-
-    @post_load
-    def _range(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        """Default to the last 7 UTC days including today; one side alone defaults the other."""
-        today = dt.datetime.now(dt.UTC).date()
-        end = data.get("end") or (
-            data["start"] + dt.timedelta(days=DEFAULT_METRICS_DAYS - 1) if "start" in data else today
-        )
-        start = data.get("start") or end - dt.timedelta(days=DEFAULT_METRICS_DAYS - 1)
-        if start > end:
-            raise ValidationError({"from": ["Must not be after 'to'."]})
-        if (end - start).days + 1 > MAX_METRICS_DAYS:
-            raise ValidationError({"to": [f"The range spans at most {MAX_METRICS_DAYS} days."]})
-        return {"start": start, "end": end}
 
 
 class ContentDaySchema(Schema):

@@ -19,6 +19,7 @@ from spotifiuby.errors import NotFound
 from spotifiuby.models import Album, Genre, Play, Song, User
 from spotifiuby.models.music import PLANS
 from spotifiuby.observability import log
+from spotifiuby.schemas import midnight
 
 logger = logging.getLogger("spotifiuby.music.admin")
 
@@ -55,7 +56,7 @@ def moderate(
 def content_metrics(session: Session, *, start: dt.date, end: dt.date) -> dict[str, Any]:
     """New songs, new albums and plays per UTC day of the range (every day, zeros included); the
     catalogue as it is now by genre and by plan; the songs played most in the range."""
-    since, until = _midnight(start), _midnight(end + dt.timedelta(days=1))
+    since, until = midnight(start), midnight(end + dt.timedelta(days=1))
     days = {
         start + dt.timedelta(days=n): {"new_songs": 0, "new_albums": 0, "plays": 0}
         for n in range((end - start).days + 1)
@@ -130,7 +131,3 @@ def _most_played(session: Session, *, since: dt.datetime, until: dt.datetime) ->
         }
         for row in rows
     ]
-
-
-def _midnight(date: dt.date) -> dt.datetime:
-    return dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)

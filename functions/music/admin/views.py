@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from functions.music.admin import service
 from functions.music.admin.schemas import (
-    ContentMetricsQuery,
     ContentMetricsSchema,
     ModeratedAlbumSchema,
     ModeratedSongSchema,
@@ -16,6 +15,7 @@ from functions.music.present import present_albums, present_songs
 from spotifiuby.api import Api
 from spotifiuby.auth import Caller
 from spotifiuby.models import Album, Song
+from spotifiuby.schemas import DayRangeQuery
 
 api = Api("admin")
 
@@ -37,7 +37,7 @@ def moderate_album(
     return {**presented, "blocked_reason": album.blocked_reason}
 
 
-@api.get("/admin/metrics/content", query=ContentMetricsQuery, response=ContentMetricsSchema, auth="admin")
+@api.get("/admin/metrics/content", query=DayRangeQuery, response=ContentMetricsSchema, auth="admin")
 def content_metrics(*, query: dict[str, Any], session: Session) -> dict[str, Any]:
     """New songs and albums and plays per UTC day, counts by genre and by plan, most played songs."""
     return service.content_metrics(session, **query)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from functions.music.access import album_is_visible, visible_albums
 from functions.music.catalogue import genres, songs, tracks
 from functions.music.catalogue.files import commit_then_delete
-from functions.music.catalogue.pages import paginate
 from functions.music.catalogue.permissions import require_artist, require_owner
 from functions.music.search.text import text_filter
 from spotifiuby.auth import Caller
 from spotifiuby.config import Settings
+from spotifiuby.db import paginate
 from spotifiuby.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from spotifiuby.models import Album, Song
 

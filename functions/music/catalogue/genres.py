@@ -16,8 +16,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from functions.music.catalogue.pages import paginate
-from spotifiuby.db import is_unique_violation
+from spotifiuby.db import is_foreign_key_violation, is_unique_violation, paginate
 from spotifiuby.errors import Conflict, NotFound
 from spotifiuby.models import Album, Genre, Song
 
@@ -83,15 +82,9 @@ def delete(session: Session, *, genre_id: int) -> None:
         with session.begin_nested():
             session.execute(sql_delete(Genre).where(Genre.id == genre_id))
     except DBAPIError as exc:
-        if _is_foreign_key_violation(exc):  # a song or album named it since the check above
+        if is_foreign_key_violation(exc):  # a song or album named it since the check above
             raise _in_use() from None
         raise
-
-
-def _is_foreign_key_violation(exc: DBAPIError) -> bool:
-    # pg8000 raises SQLSTATE 23503 as ProgrammingError, not IntegrityError: look at the error itself
-    text = str(exc.orig).lower()
-    return "foreign key" in text or "23503" in text
 
 
 def _in_use() -> Conflict:

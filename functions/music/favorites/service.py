@@ -16,12 +16,12 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from functions.music.access import visible_albums, visible_songs
+from functions.music.access import visible_albums, visible_playlists, visible_songs
 from functions.music.playlists.schemas import PlaylistPage
-from functions.music.playlists.service import present_playlists, visible_playlists
+from functions.music.playlists.service import present_playlists
 from functions.music.present import AlbumPage, SongPage, present_albums, present_songs
 from spotifiuby.auth import Caller
-from spotifiuby.db import count, insert_ignore
+from spotifiuby.db import insert_ignore, paginate
 from spotifiuby.errors import NotFound
 from spotifiuby.models import Album, FavoriteAlbum, FavoritePlaylist, FavoriteSong, Playlist, Song
 
@@ -79,8 +79,8 @@ def list_favorites(
 ) -> tuple[list[dict[str, Any]], int]:
     """Newest favourite first: the page, the total and the presenter's fixed queries."""
     stmt = _mine(kind, caller).order_by(kind.favorite.created_at.desc(), kind.target.id.desc())
-    targets = list(session.scalars(stmt.limit(limit).offset(offset)))
-    return kind.present(session, targets, caller), count(session, stmt)
+    targets, total = paginate(session, stmt, limit=limit, offset=offset)
+    return kind.present(session, targets, caller), total
 
 
 def create(session: Session, *, kind: Kind, caller: Caller, target_id: int) -> None:

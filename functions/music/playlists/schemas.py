@@ -1,25 +1,14 @@
 """Playlist bodies and answers: the list item, the playlist with its tracks, and the track edits."""
 
-from typing import Any
-
 from marshmallow import fields, validate
 
 from functions.music.present import SongSchema
 from spotifiuby.app import MAX_ID
-from spotifiuby.schemas import PageQuery, Schema, Text, page_schema
+from spotifiuby.schemas import PageQuery, Schema, StrictBoolean, Text, page_schema
 
 # a playlist answers with all its tracks (no pagination inside it), so it has a size limit
 MAX_TRACKS = 1000
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON ``true`` or ``false`` only: ``1``, ``"yes"`` or ``"true"`` are not booleans in a body."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class PlaylistQuery(PageQuery):

@@ -12,34 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, func, or_, select, true
+from sqlalchemy import delete, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from functions.music.access import privileged, visible_songs
+from functions.music.access import privileged, visible_playlists, visible_songs
 from functions.music.present import present_songs
 from functions.music.search.text import text_filter
 from spotifiuby.auth import Caller
-from spotifiuby.db import count, insert_ignore
+from spotifiuby.db import insert_ignore, paginate
 from spotifiuby.errors import Forbidden, NotFound, ValidationFailed
 from spotifiuby.models import Playlist, PlaylistCollaborator, PlaylistTrack, Song, User
-
-
-def visible_playlists(caller: Caller | None) -> ColumnElement[bool]:
-    """SQL condition: the playlist shows to ``caller``."""
-    if caller is not None and caller.is_admin:
-        return true()
-    owner_active = exists(select(User.id).where(User.id == Playlist.owner_id, User.blocked == false()))
-    if caller is None:
-        return and_(Playlist.public == true(), owner_active)
-    collaborates = exists(
-        select(PlaylistCollaborator.user_id).where(
-            PlaylistCollaborator.playlist_id == Playlist.id, PlaylistCollaborator.user_id == caller.user_id
-        )
-    )
-    return and_(
-        owner_active, or_(Playlist.public == true(), Playlist.owner_id == caller.user_id, collaborates)
-    )
 
 
 def not_owner(action: str) -> Forbidden:
@@ -139,8 +122,8 @@ def list_playlists(
         stmt = stmt.where(Playlist.owner_id == owner_id)
     if q is not None:
         stmt = stmt.where(text_filter(session, Playlist, q))
-    playlists = list(session.scalars(stmt.limit(limit).offset(offset)))
-    return present_playlists(session, playlists, caller), count(session, stmt)
+    playlists, total = paginate(session, stmt, limit=limit, offset=offset)
+    return present_playlists(session, playlists, caller), total
 
 
 def create(session: Session, *, caller: Caller, fields: dict[str, Any]) -> Playlist:

@@ -19,9 +19,9 @@ from sqlalchemy import case, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from functions.music.access import visible_songs
+from functions.music.access import visible_playlists, visible_songs
 from functions.music.playlists import schemas
-from functions.music.playlists.service import not_owner, visible_playlists
+from functions.music.playlists.service import not_owner
 from spotifiuby.auth import Caller
 from spotifiuby.db import is_unique_violation, utcnow
 from spotifiuby.errors import Conflict, NotFound, ValidationFailed

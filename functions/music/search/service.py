@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import Session, aliased
 
-from functions.music.access import visible_albums, visible_songs
-from functions.music.playlists.service import visible_playlists
+from functions.music.access import visible_albums, visible_playlists, visible_songs
 from functions.music.present import present_albums, present_songs
 from functions.music.search.text import text_filter, text_rank
 from spotifiuby.auth import Caller

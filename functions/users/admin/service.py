@@ -18,6 +18,7 @@ from spotifiuby.db import as_date, utc_day
 from spotifiuby.models import User, UserEvent
 from spotifiuby.models.users import AUTH_METHODS
 from spotifiuby.observability import log
+from spotifiuby.schemas import midnight
 
 logger = logging.getLogger("spotifiuby.users.admin")
 
@@ -52,8 +53,8 @@ def user_metrics(session: Session, *, start: dt.date, end: dt.date) -> dict[str,
         select(day, UserEvent.kind, UserEvent.method, func.count())
         .where(
             UserEvent.kind.in_(("signup", "login", "password_reset")),
-            UserEvent.created_at >= _midnight(start),
-            UserEvent.created_at < _midnight(end + dt.timedelta(days=1)),
+            UserEvent.created_at >= midnight(start),
+            UserEvent.created_at < midnight(end + dt.timedelta(days=1)),
         )
         .group_by(day, UserEvent.kind, UserEvent.method)
     )
@@ -88,10 +89,6 @@ def user_metrics(session: Session, *, start: dt.date, end: dt.date) -> dict[str,
         ],
         "totals": {"users": users, "active": users - blocked, "blocked": blocked},
     }
-
-
-def _midnight(date: dt.date) -> dt.datetime:
-    return dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)
 
 
 def ensure_first_admin(session: Session, *, email: str, password: str) -> tuple[User, bool]:

@@ -8,7 +8,6 @@ from functions.users.admin import service
 from functions.users.admin.schemas import (
     AdminUserQuery,
     ModerationSchema,
-    UserMetricsQuery,
     UserMetricsSchema,
 )
 from functions.users.profiles import service as accounts
@@ -16,7 +15,7 @@ from functions.users.profiles.schemas import PrivateUserPage, PrivateUserSchema
 from spotifiuby.api import Api
 from spotifiuby.auth import Caller
 from spotifiuby.models import User
-from spotifiuby.schemas import page
+from spotifiuby.schemas import DayRangeQuery, page
 
 api = Api("admin")
 
@@ -40,7 +39,7 @@ def delete_user(*, user_id: int, caller: Caller, session: Session) -> None:
     service.delete(session, admin_id=caller.user_id, user_id=user_id)
 
 
-@api.get("/admin/metrics/users", query=UserMetricsQuery, response=UserMetricsSchema, auth="admin")
+@api.get("/admin/metrics/users", query=DayRangeQuery, response=UserMetricsSchema, auth="admin")
 def user_metrics(*, query: dict[str, Any], session: Session) -> dict[str, Any]:
     """Sign-ups, logins and password resets per UTC day; account totals."""
     return service.user_metrics(session, **query)

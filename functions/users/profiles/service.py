@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, false, func, or_, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, aliased
 
 from functions.users.auth.service import revoke_all
-from spotifiuby.db import count, insert_ignore
+from spotifiuby.db import insert_ignore, paginate
 from spotifiuby.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from spotifiuby.models import Follow, Genre, LikedGenre, User
 
@@ -48,11 +48,6 @@ def get_or_404(
     return user
 
 
-def _page(session: Session, stmt: Select, *, limit: int, offset: int) -> tuple[list[Any], int]:
-    """One page of ``stmt`` and the total: two queries whatever the page size."""
-    return list(session.scalars(stmt.limit(limit).offset(offset))), count(session, stmt)
-
-
 def list_users(
     session: Session,
     *,
@@ -75,7 +70,7 @@ def list_users(
         stmt = stmt.where(User.role == role)
     if blocked is not None:
         stmt = stmt.where(User.blocked == blocked)
-    return _page(session, stmt, limit=limit, offset=offset)
+    return paginate(session, stmt, limit=limit, offset=offset)
 
 
 def get_profile(session: Session, *, user_id: int, as_admin: bool) -> Row:
@@ -206,12 +201,12 @@ def list_follows(
         .where(anchor == user_id, *_visible(User, as_admin=as_admin))
         .order_by(Follow.created_at.desc(), User.id.desc())
     )
-    return _page(session, stmt, limit=limit, offset=offset)
+    return paginate(session, stmt, limit=limit, offset=offset)
 
 
 def list_genres(session: Session, *, user_id: int, limit: int, offset: int) -> tuple[list[LikedGenre], int]:
     stmt = select(LikedGenre).where(LikedGenre.user_id == user_id).order_by(LikedGenre.genre_id)
-    return _page(session, stmt, limit=limit, offset=offset)
+    return paginate(session, stmt, limit=limit, offset=offset)
 
 
 def like_genre(session: Session, *, user_id: int, genre_id: int) -> None:
