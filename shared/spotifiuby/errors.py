@@ -10,7 +10,8 @@ Every error body is ``{"error": {"code", "message", "details", "request_id"}}`` 
     ├── MethodNotAllowed          405 method_not_allowed
     ├── Conflict                  409 conflict, email_taken, last_admin
     ├── PayloadTooLarge           413 payload_too_large
-    ├── UnsupportedMediaType      415 unsupported_media_type
+    ├── UnsupportedMediaType      415 unsupported_media_type, content_mismatch
+    ├── RangeNotSatisfiable       416 range_not_satisfiable (sets Content-Range)
     ├── ValidationFailed          422 validation_failed (details name each bad field)
     ├── TooManyRequests           429 rate_limited, too_many_failures (sets Retry-After)
     ├── BadGateway                502 bad_gateway
@@ -92,6 +93,16 @@ class UnsupportedMediaType(ApiError):
     status, code, message = 415, "unsupported_media_type", "Unsupported content type."
 
 
+class RangeNotSatisfiable(ApiError):
+    status, code, message = 416, "range_not_satisfiable", "The requested range is outside the file."
+
+    def __init__(self, size: int | None = None) -> None:
+        if size is None:
+            super().__init__()
+        else:
+            super().__init__(details={"size": size}, headers={"Content-Range": f"bytes */{size}"})
+
+
 class ValidationFailed(ApiError):
     status, code, message = 422, "validation_failed", "The request has invalid fields."
 
@@ -99,7 +110,7 @@ class ValidationFailed(ApiError):
 class TooManyRequests(ApiError):
     status, code, message = 429, "rate_limited", "Too many requests; retry later."
 
-    def __init__(self, message: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
+    def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": str(max(1, int(retry_after)))})
         super().__init__(message, **kwargs)
 

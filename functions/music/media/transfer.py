@@ -27,14 +27,7 @@ from werkzeug.wsgi import get_input_stream
 
 from functions.music.media.formats import HEAD_BYTES, Format, Formats
 from functions.music.media.storage import Storage
-from spotifiuby.errors import ApiError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-
-
-class RangeNotSatisfiable(ApiError):
-    status, code, message = 416, "range_not_satisfiable", "The requested range is outside the file."
-
-    def __init__(self, size: int) -> None:
-        super().__init__(details={"size": size}, headers={"Content-Range": f"bytes */{size}"})
+from spotifiuby.errors import PayloadTooLarge, RangeNotSatisfiable, UnsupportedMediaType, ValidationFailed
 
 
 @dataclass(frozen=True)
