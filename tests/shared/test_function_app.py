@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openapi_spec_validator import validate
 
 
@@ -23,6 +24,15 @@ def test_metrics_count_requests_by_route_template(make_client):
     assert 'route="/users/<int:user_id>/followers"' in text
     assert 'route="unmatched"' in text
     assert "/users/12345" not in text
+
+
+@pytest.mark.parametrize(
+    ("function", "path"), [("users", "/auth/signup"), ("music", "/songs/{song_id}/audio")]
+)
+def test_every_function_documents_its_routes_in_valid_openapi(make_client, function, path):
+    document = make_client(function).get("/openapi.json").json
+    validate(document)
+    assert path in document["paths"]
 
 
 def test_openapi_document_is_valid_and_lists_the_routes(make_client):
