@@ -116,6 +116,7 @@ class RouteTable:
 
 USERS = "users"
 MUSIC = "music"
+FEEDBACK = "feedback"
 
 ROUTES: tuple[Route, ...] = (
     # auth: POST only; the Authorization header passes unchecked (logout verifies it itself)
@@ -163,4 +164,19 @@ ROUTES: tuple[Route, ...] = (
     Route(("PATCH",), "/admin/songs/{id}", MUSIC),
     Route(("PATCH",), "/admin/albums/{id}", MUSIC),
     Route(("GET",), "/admin/metrics/content", MUSIC),
+    # feedback, on songs and albums alike
+    *(
+        route
+        for kind in ("songs", "albums")
+        for route in (
+            Route(("GET", "PUT", "DELETE"), f"/{kind}/{{id}}/rating", FEEDBACK),
+            Route(("GET",), f"/{kind}/{{id}}/ratings/summary", FEEDBACK, anonymous=True),
+            Route(("PUT", "DELETE"), f"/{kind}/{{id}}/review", FEEDBACK),
+            Route(("GET",), f"/{kind}/{{id}}/reviews", FEEDBACK, anonymous=True),
+            Route(("GET",), f"/{kind}/{{id}}/comments", FEEDBACK, anonymous=True),
+            Route(("POST",), f"/{kind}/{{id}}/comments", FEEDBACK),
+        )
+    ),
+    Route(("PATCH", "DELETE"), "/comments/{id}", FEEDBACK),
+    Route(("GET",), "/admin/metrics/feedback", FEEDBACK),
 )

@@ -1,8 +1,9 @@
 """How songs and albums look in every answer of the music function, built without one query per item.
 
 ``present_songs`` and ``present_albums`` take already-loaded rows and add what they refer to
-(artists, albums, genres, tracks) with one query per kind, whatever the number of rows, then the
-caller-dependent ``playable``. Playlists, favourites, search and history reuse them.
+(artists, albums, genres, tracks, the rating summary of the feedback function's ratings) with one
+query per kind, whatever the number of rows, then the caller-dependent ``playable``. Playlists,
+favourites, search and history reuse them.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from marshmallow import fields
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from functions.music.access import can_play, can_play_album, visible_songs
 from spotifiuby.auth import Caller
-from spotifiuby.models import Album, Genre, Song, User
+from spotifiuby.models import Album, Genre, Rating, Song, User
 from spotifiuby.schemas import Schema, page_schema
 
 
@@ -35,6 +36,11 @@ class AlbumSummarySchema(Schema):
     title = fields.String(required=True)
 
 
+class RatingSummarySchema(Schema):
+    count = fields.Integer(required=True)
+    average = fields.Float(allow_none=True)
+
+
 class SongSchema(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -48,6 +54,7 @@ class SongSchema(Schema):
     duration_seconds = fields.Float(allow_none=True)
     has_audio = fields.Boolean(required=True)
     play_count = fields.Integer(required=True)
+    rating = fields.Nested(RatingSummarySchema, required=True)
     blocked = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -62,6 +69,7 @@ class AlbumSchema(Schema):
     min_plan = fields.String(required=True)
     playable = fields.Boolean(required=True)
     has_cover = fields.Boolean(required=True)
+    rating = fields.Nested(RatingSummarySchema, required=True)
     blocked = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -90,12 +98,27 @@ def _artists(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {row.id: {"id": row.id, "name": row.name} for row in rows}
 
 
+NO_RATINGS = {"count": 0, "average": None}
+
+
+def _ratings(session: Session, column: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``{count, average}`` of the ratings per target id, in one grouped query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(column, func.count(), func.avg(Rating.value)).where(column.in_(wanted)).group_by(column)
+    )
+    return {target: {"count": n, "average": round(float(average), 2)} for target, n, average in rows}
+
+
 def present_songs(session: Session, songs: Sequence[Song], caller: Caller | None) -> list[dict[str, Any]]:
-    """Songs as answered, in the given order: three queries (artists, albums, genres) in all."""
+    """Songs as answered, in the given order: four queries (artists, albums, genres, ratings) in all."""
     artists = _artists(session, (s.artist_id for s in songs))
     albums = _by_id(session, Album, (s.album_id for s in songs if s.album_id is not None))
     genres = _by_id(session, Genre, (s.genre_id for s in songs))
-    return [_song(song, artists, albums, genres, caller) for song in songs]
+    ratings = _ratings(session, Rating.song_id, (s.id for s in songs))
+    return [_song(song, artists, albums, genres, ratings, caller) for song in songs]
 
 
 def _song(
@@ -103,6 +126,7 @@ def _song(
     artists: dict[int, dict[str, Any]],
     albums: dict[int, Album],
     genres: dict[int, Genre],
+    ratings: dict[int, dict[str, Any]],
     caller: Caller | None,
 ) -> dict[str, Any]:
     album = albums.get(song.album_id) if song.album_id is not None else None
@@ -120,6 +144,7 @@ def _song(
         "duration_seconds": song.duration_seconds,
         "has_audio": song.audio_key is not None,
         "play_count": song.play_count,
+        "rating": ratings.get(song.id, NO_RATINGS),
         "blocked": song.blocked,
         "created_at": song.created_at,
         "updated_at": song.updated_at,
@@ -132,6 +157,7 @@ def present_albums(
     """Albums as answered, optionally with their visible tracks in order: a fixed number of queries."""
     artists = _artists(session, (a.artist_id for a in albums))
     genres = _by_id(session, Genre, (a.genre_id for a in albums))
+    ratings = _ratings(session, Rating.album_id, (a.id for a in albums))
     tracks: dict[int, list[dict[str, Any]]] = {a.id: [] for a in albums}
     if with_tracks and albums:
         songs = list(
@@ -156,6 +182,7 @@ def present_albums(
             "min_plan": album.min_plan,
             "playable": can_play_album(caller, album),
             "has_cover": album.cover_key is not None,
+            "rating": ratings.get(album.id, NO_RATINGS),
             "blocked": album.blocked,
             "created_at": album.created_at,
             "updated_at": album.updated_at,

@@ -23,6 +23,7 @@ ALBUM_FIELDS = {
     "min_plan",
     "playable",
     "has_cover",
+    "rating",
     "blocked",
     "created_at",
     "updated_at",

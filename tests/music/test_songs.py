@@ -33,6 +33,7 @@ SONG_FIELDS = {
     "duration_seconds",
     "has_audio",
     "play_count",
+    "rating",
     "blocked",
     "created_at",
     "updated_at",

@@ -4,6 +4,7 @@ Importing this package registers all tables on ``Base.metadata`` (what Alembic c
 """
 
 from spotifiuby.db import Base
+from spotifiuby.models.feedback import Comment, Rating, Review
 from spotifiuby.models.music import (
     Album,
     FavoriteAlbum,
@@ -30,6 +31,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Album",
+    "Comment",
     "FavoriteAlbum",
     "FavoritePlaylist",
     "FavoriteSong",
@@ -42,7 +44,9 @@ __all__ = [
     "Playlist",
     "PlaylistCollaborator",
     "PlaylistTrack",
+    "Rating",
     "RefreshToken",
+    "Review",
     "Song",
     "User",
     "UserEvent",
