@@ -11,6 +11,7 @@ is aborted and nothing is kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from typing import IO, Any
@@ -101,3 +102,10 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, dt.datetime]]:
+        # LastModified of a multipart upload is when the upload started, not when it completed
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"].astimezone(dt.UTC)

@@ -6,6 +6,7 @@ so readers never see a half-written file and caches keyed by ETag stay right.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -18,6 +19,7 @@ from typing import IO, Protocol
 from spotifiuby.config import Settings
 
 CHUNK = 64 * 1024
+TEMP_PREFIX = ".upload-"  # LocalStorage's files still being written: not keys
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove ``key``; a missing key is not an error."""
+
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, dt.datetime]]:
+        """Every stored key starting with ``prefix`` and when it was last written (UTC), in no
+        particular order; a key deleted while the listing runs may be left out."""
 
 
 class TooLarge(Exception):
@@ -55,7 +61,7 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=TEMP_PREFIX, delete=False) as tmp:
             try:
                 while chunk := body.read(CHUNK):
                     size += len(chunk)
@@ -79,6 +85,25 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, dt.datetime]]:
+        root = self.root.resolve()
+        folder = self._path(prefix.rpartition("/")[0])  # the deepest folder the prefix names
+        # os.walk skips a folder that vanishes meanwhile (a deleted song's) instead of failing
+        for directory, subdirectories, names in os.walk(folder):
+            subdirectories.sort()
+            for name in sorted(names):
+                if name.startswith(TEMP_PREFIX):
+                    continue  # an upload in progress (or one a crash cut off)
+                path = Path(directory, name)
+                key = path.relative_to(root).as_posix()
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    modified = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue  # deleted since it was listed
+                yield key, dt.datetime.fromtimestamp(modified, dt.UTC)
 
 
 @functools.cache
