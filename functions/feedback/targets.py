@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from functions.music.access import visible_albums, visible_songs
 from spotifiuby.auth import Caller
-from spotifiuby.db import is_foreign_key_violation, utcnow
+from spotifiuby.db import is_foreign_key_violation, upsert_insert, utcnow
 from spotifiuby.errors import NotFound
 from spotifiuby.models import Album, Song
 
@@ -69,12 +69,8 @@ def upsert(
     ``INSERT ... ON CONFLICT (user_id, <target column>) DO UPDATE``: the unique constraint decides,
     so simultaneous first PUTs never duplicate nor fail (SPEC section 2, "Concurrency").
     """
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    stmt = insert(model).values(
+    stmt = upsert_insert(session, model).values(
         user_id=user_id, **{kind.column: target_id}, **values, created_at=now, updated_at=now
     )
     stmt = stmt.on_conflict_do_update(

@@ -82,16 +82,22 @@ def as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+def upsert_insert(session: Session, table: Any) -> Any:
+    """The INSERT of the session's database that knows ``ON CONFLICT`` (PostgreSQL and SQLite both
+    do, with the same API): the way to let a unique constraint decide a race."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def insert_ignore(session: Session, table: Any, rows: Mapping[str, Any] | list[Mapping[str, Any]]) -> int:
     """INSERT that silently skips rows violating a unique constraint; returns the rows inserted.
 
     This is how idempotent PUTs (follow, like, favourite) stay race-free: the constraint decides.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(insert(table).values(rows).on_conflict_do_nothing())
+    result = session.execute(upsert_insert(session, table).values(rows).on_conflict_do_nothing())
     return result.rowcount
 
 
@@ -182,6 +188,7 @@ __all__ = [
     "is_unique_violation",
     "make_engine",
     "paginate",
+    "upsert_insert",
     "utc_day",
     "utcnow",
 ]
