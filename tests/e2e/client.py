@@ -59,6 +59,19 @@ class Client:
         return self.request("POST", path, json_body, **kwargs)
 
 
+def token_of(client: Client, email: str, password: str) -> str:
+    """Log in through ``client`` and return the access token."""
+    reply = client.post("/auth/login", {"email": email, "password": password})
+    assert reply.status == 200, reply.body
+    return reply.body["access_token"]
+
+
+def ok(reply: Reply, status: int = 200) -> Any:
+    """The body of a reply that must have ``status``."""
+    assert reply.status == status, (reply.status, reply.body)
+    return reply.body
+
+
 def _body(raw: bytes, headers: Any) -> Any:
     """JSON decoded; any other content (audio, images) as the bytes received."""
     if not (headers.get("Content-Type") or "").startswith("application/json"):

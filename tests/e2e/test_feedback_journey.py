@@ -6,21 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.client import Client
+from tests.e2e.client import Client, ok, token_of
 from tests.factories import PASSWORD, create_user
 
 pytestmark = pytest.mark.e2e
-
-
-def token_of(client: Client, email: str) -> str:
-    reply = client.post("/auth/login", {"email": email, "password": PASSWORD})
-    assert reply.status == 200, reply.body
-    return reply.body["access_token"]
-
-
-def ok(reply: Any, status: int = 200) -> Any:
-    assert reply.status == status, (reply.status, reply.body)
-    return reply.body
 
 
 def test_two_listeners_rate_review_and_comment_an_album(gateway: Client, db: Any) -> None:
@@ -32,7 +21,7 @@ def test_two_listeners_rate_review_and_comment_an_album(gateway: Client, db: Any
     ):
         create_user(db, role=role, email=email)
     admin, artist, ana, bob = (
-        token_of(gateway, e)
+        token_of(gateway, e, PASSWORD)
         for e in ("root@example.com", "art@example.com", "ana@example.com", "bob@example.com")
     )
     genre = ok(gateway.post("/genres", {"name": "Tango"}, token=admin), 201)

@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import math
-import struct
-import wave
-import zlib
 from typing import Any
 
 import pytest
 
-from tests.e2e.client import Client
+from tests.e2e.client import Client, ok, token_of
 from tests.factories import PASSWORD, create_user
+from tests.music.media_samples import png_bytes, wav_bytes
 
 pytestmark = pytest.mark.e2e
-
-
-def wav_tone(seconds: float = 1.0, frequency: float = 440.0, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        frames = (
-            int(8000 * math.sin(2 * math.pi * frequency * n / rate)) for n in range(int(seconds * rate))
-        )
-        out.writeframes(b"".join(struct.pack("<h", frame) for frame in frames))
-    return buffer.getvalue()
-
-
-def png_pixel() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
-def token_of(client: Client, email: str) -> str:
-    reply = client.post("/auth/login", {"email": email, "password": PASSWORD})
-    assert reply.status == 200, reply.body
-    return reply.body["access_token"]
-
-
-def ok(reply: Any, status: int = 200) -> Any:
-    assert reply.status == status, (reply.status, reply.body)
-    return reply.body
 
 
 def test_artist_publishes_listener_plays_and_shares(gateway: Client, db: Any) -> None:
@@ -63,7 +22,7 @@ def test_artist_publishes_listener_plays_and_shares(gateway: Client, db: Any) ->
     ):
         create_user(db, role=role, email=email)
     admin, artist, listener, pal = (
-        token_of(gateway, e)
+        token_of(gateway, e, PASSWORD)
         for e in ("root@example.com", "art@example.com", "lis@example.com", "pal@example.com")
     )
 
@@ -77,7 +36,7 @@ def test_artist_publishes_listener_plays_and_shares(gateway: Client, db: Any) ->
     cover = gateway.request(
         "PUT",
         f"/albums/{album['id']}/cover",
-        data=png_pixel(),
+        data=png_bytes(),
         token=artist,
         headers={"Content-Type": "image/png"},
     )
@@ -96,7 +55,7 @@ def test_artist_publishes_listener_plays_and_shares(gateway: Client, db: Any) ->
         ),
         201,
     )
-    audio = wav_tone()
+    audio = wav_bytes()
     for song in (free_song, gold_song):
         uploaded = gateway.request(
             "PUT",
