@@ -117,6 +117,7 @@ class RouteTable:
 USERS = "users"
 MUSIC = "music"
 FEEDBACK = "feedback"
+PAYMENTS = "payments"
 
 ROUTES: tuple[Route, ...] = (
     # auth: POST only; the Authorization header passes unchecked (logout verifies it itself)
@@ -179,4 +180,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(("PATCH", "DELETE"), "/comments/{id}", FEEDBACK),
     Route(("GET",), "/admin/metrics/feedback", FEEDBACK),
+    # payments (its /internal/... routes are for the cluster's schedules and providers only)
+    Route(("GET",), "/plans", PAYMENTS, anonymous=True),
+    Route(("GET", "POST"), "/me/subscription", PAYMENTS),
+    Route(("GET",), "/me/wallet", PAYMENTS),
+    Route(("POST",), "/me/wallet/deposits", PAYMENTS),
+    Route(("POST",), "/me/wallet/withdrawals", PAYMENTS),
+    Route(("GET",), "/me/transactions", PAYMENTS),
+    Route(("POST",), "/users/{id}/donations", PAYMENTS),
+    Route(("POST",), "/admin/payouts", PAYMENTS),
+    Route(("GET",), "/admin/transactions", PAYMENTS),
+    Route(("GET",), "/admin/metrics/payments", PAYMENTS),
 )

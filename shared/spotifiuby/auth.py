@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from spotifiuby.db import utcnow
 from spotifiuby.errors import Forbidden, Unauthorized
 from spotifiuby.tokens import TokenService, bearer_token
 
@@ -22,8 +23,7 @@ from spotifiuby.tokens import TokenService, bearer_token
 class Caller:
     user_id: int
     role: str
-    # the plan content is played under; every account is on free until the payments function
-    # (subscriptions) exists, and then this comes from its table in the same query
+    # the plan content is played under (the payments function's subscriptions)
     plan: str = "free"
 
     @property
@@ -37,14 +37,33 @@ def authenticate(request: Request, tokens: TokenService, session: Session) -> Ca
     if token is None:
         return None
     claims = tokens.verify(token)
-    from spotifiuby.models.users import User
+    from spotifiuby.models import Subscription, User
 
-    row = session.execute(select(User.role, User.blocked).where(User.id == claims.user_id)).first()
+    now = utcnow()
+    # the plan of the subscription whose paid period covers now: checked on every request, so a
+    # new subscription applies at once and a lapsed one ends at its expiry even if no job ran
+    plan = (
+        select(Subscription.plan)
+        .where(
+            Subscription.user_id == User.id,
+            Subscription.status == "active",
+            Subscription.started_at <= now,
+            Subscription.expires_at > now,
+        )
+        .order_by(Subscription.expires_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(User.role, User.blocked, func.coalesce(plan, "free").label("plan")).where(
+            User.id == claims.user_id
+        )
+    ).first()
     if row is None:
         raise Unauthorized("The account no longer exists.", code="invalid_token")
     if row.blocked:
         raise Forbidden("This account is blocked.", code="blocked")
-    return Caller(user_id=claims.user_id, role=row.role)
+    return Caller(user_id=claims.user_id, role=row.role, plan=row.plan)
 
 
 def require(caller: Caller | None, *, admin: bool = False) -> Caller:

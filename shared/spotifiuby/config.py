@@ -61,6 +61,22 @@ def _pem(env: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _plan_prices(raw: str | None) -> tuple[tuple[str, str], ...]:
+    """``PLAN_PRICES=free=0,regular=0.001,silver=0.002,gold=0.003`` (the default), in plan order."""
+    if not raw:
+        return Settings.plan_prices
+    prices = []
+    for item in raw.split(","):
+        code, _, price = item.strip().partition("=")
+        if not code or not price:
+            raise ConfigError(f"PLAN_PRICES must look like 'free=0,gold=0.003', got {raw!r}")
+        prices.append((code.strip(), price.strip()))
+    codes = [code for code, _ in prices]
+    if codes != ["free", "regular", "silver", "gold"]:
+        raise ConfigError("PLAN_PRICES must price free, regular, silver and gold, in that order")
+    return tuple(prices)
+
+
 @dataclass(frozen=True)
 class Upstream:
     """A function the gateway routes to."""
@@ -109,6 +125,18 @@ class Settings:
     max_audio_bytes: int = 50 * 1024 * 1024
     max_image_bytes: int = 5 * 1024 * 1024
     demo_content: bool = True
+
+    currency: str = "ETH"
+    # plan code -> price per period, as decimal strings (the payments function parses them exactly)
+    plan_prices: tuple[tuple[str, str], ...] = (
+        ("free", "0"),
+        ("regular", "0.001"),
+        ("silver", "0.002"),
+        ("gold", "0.003"),
+    )
+    plan_period_days: int = 30
+    settlement_provider: str = "sandbox"
+    internal_token: str | None = None
 
     upstreams: tuple[Upstream, ...] = ()
     cors_origins: tuple[str, ...] = ()
@@ -189,6 +217,11 @@ class Settings:
             max_audio_bytes=_int(env, "MAX_AUDIO_BYTES", 50 * 1024 * 1024, minimum=1),
             max_image_bytes=_int(env, "MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1),
             demo_content=env.get("DEMO_CONTENT", "1").lower() not in ("0", "false", "no", "off"),
+            currency=env.get("CURRENCY", "ETH"),
+            plan_prices=_plan_prices(env.get("PLAN_PRICES")),
+            plan_period_days=_int(env, "PLAN_PERIOD_DAYS", 30, minimum=1),
+            settlement_provider=env.get("SETTLEMENT_PROVIDER", "sandbox"),
+            internal_token=env.get("INTERNAL_TOKEN") or None,
             upstreams=upstreams,
             cors_origins=_list(env, "CORS_ORIGINS"),
             rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 600, minimum=1),

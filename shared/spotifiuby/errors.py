@@ -5,6 +5,7 @@ Every error body is ``{"error": {"code", "message", "details", "request_id"}}`` 
     ApiError                      500 internal_error (base; also what an unexpected exception becomes)
     ├── BadRequest                400 bad_request, malformed_json, bad_query
     ├── Unauthorized              401 unauthorized, invalid_token, invalid_credentials
+    ├── PaymentRequired           402 insufficient_funds
     ├── Forbidden                 403 forbidden, blocked, not_owner, admin_required
     ├── NotFound                  404 not_found
     ├── MethodNotAllowed          405 method_not_allowed
@@ -67,6 +68,10 @@ class Unauthorized(ApiError):
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="spotifiuby"'})
         super().__init__(message, **kwargs)
+
+
+class PaymentRequired(ApiError):
+    status, code, message = 402, "insufficient_funds", "The wallet does not hold enough money."
 
 
 class Forbidden(ApiError):

@@ -6,7 +6,7 @@ import pytest
 
 from spotifiuby.errors import from_status
 
-STATUSES = [400, 401, 403, 404, 405, 409, 413, 415, 416, 422, 429, 500, 502, 503, 504]
+STATUSES = [400, 401, 402, 403, 404, 405, 409, 413, 415, 416, 422, 429, 500, 502, 503, 504]
 
 
 @pytest.mark.parametrize("status", STATUSES)

@@ -17,6 +17,14 @@ from spotifiuby.models.music import (
     PlaylistTrack,
     Song,
 )
+from spotifiuby.models.payments import (
+    Account,
+    Entry,
+    IdempotencyRecord,
+    Settlement,
+    Subscription,
+    Transfer,
+)
 from spotifiuby.models.users import (
     FederatedIdentity,
     Follow,
@@ -30,14 +38,17 @@ from spotifiuby.models.users import (
 metadata = Base.metadata
 
 __all__ = [
+    "Account",
     "Album",
     "Comment",
+    "Entry",
     "FavoriteAlbum",
     "FavoritePlaylist",
     "FavoriteSong",
     "FederatedIdentity",
     "Follow",
     "Genre",
+    "IdempotencyRecord",
     "LikedGenre",
     "PasswordResetToken",
     "Play",
@@ -47,7 +58,10 @@ __all__ = [
     "Rating",
     "RefreshToken",
     "Review",
+    "Settlement",
     "Song",
+    "Subscription",
+    "Transfer",
     "User",
     "UserEvent",
     "metadata",

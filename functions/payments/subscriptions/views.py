@@ -1,0 +1,5 @@
+"""Routes of the payments function: subscriptions."""
+
+from spotifiuby.api import Api
+
+api = Api("subscriptions")

@@ -1,0 +1,5 @@
+"""Routes of the payments function: wallet."""
+
+from spotifiuby.api import Api
+
+api = Api("wallet")
