@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from functions.gateway.limits import Cors, RateLimiter, client_of, discard_unread_body, request_body
+from functions.gateway.limits import Cors, RateLimiter, client_of, request_body
 from functions.gateway.proxy import Upstreams, forward, target_of, upstream_headers
 from functions.gateway.routes import ROUTES, Route, RouteTable
 from spotifiuby.app import create_function_app
@@ -98,7 +98,6 @@ def _identify(tokens: TokenService) -> tuple[AccessClaims | None, ApiError | Non
 
 
 def _finish(response: Response) -> Response:
-    discard_unread_body(request)
     return _gateway().cors.decorate(response, request.headers.get("Origin"))
 
 

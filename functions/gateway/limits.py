@@ -9,7 +9,6 @@ used bucket goes.
 
 from __future__ import annotations
 
-import io
 import tempfile
 import threading
 import time
@@ -124,15 +123,6 @@ def request_body(environ: dict[str, Any], limit: int) -> Iterator[tuple[IO[bytes
                 spool.write(chunk)
             spool.seek(0)
             yield spool, size
-
-
-def discard_unread_body(request: Request) -> None:
-    """Keep functions-framework from reading the rest of the body into memory after we answer.
-
-    Its after-request hook reads a non-streamed response's whole request body, whatever its size;
-    the WSGI server discards the unread rest in small reads instead.
-    """
-    request.stream = io.BytesIO()  # type: ignore[misc]
 
 
 class Cors:

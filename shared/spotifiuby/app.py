@@ -8,6 +8,7 @@ A function's ``main.py`` builds it once at import and hands each request to it w
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -102,7 +103,12 @@ MAX_ID = 2**31 - 1
 def dispatch(app: Flask, outer_request: flask.Request) -> Response:
     """Hand a functions-framework request to the function's own app, reusing the request object."""
     with flask.ctx.RequestContext(app, outer_request.environ, request=outer_request):
-        return app.full_dispatch_request()
+        response = app.full_dispatch_request()
+    # functions-framework's after-request hook reads whatever body is left unread into memory (a
+    # 50 MB upload refused with 401 or 413 would be held whole); left unread, the WSGI server
+    # discards it in small reads instead
+    outer_request.stream = io.BytesIO()  # type: ignore[misc]
+    return response
 
 
 def _view(op: Operation) -> Callable[..., Any]:

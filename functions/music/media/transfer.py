@@ -82,22 +82,18 @@ def too_large(max_bytes: int) -> PayloadTooLarge:
 def upload(request: Request, formats: Formats, *, max_bytes: int) -> Iterator[Upload]:
     """The request body as an ``Upload``, from its headers alone: 415 for a type outside ``formats``,
     413 for a declared length above ``max_bytes``. Nothing is read before ``Upload.body``."""
-    try:
-        media_format = formats.get(request.mimetype)
-        if media_format is None:
-            raise UnsupportedMediaType(
-                f"The body must be {formats.kind} of a supported type.",
-                details={"content_type": formats.media_types},
-            )
-        if request.content_length is not None and request.content_length > max_bytes:
-            raise too_large(max_bytes)
-        # bounded by Content-Length; a chunked body is cut off by the storage's own limit
-        stream = get_input_stream(request.environ, max_content_length=None)
-        yield Upload(stream, request.mimetype, media_format, formats.kind, max_bytes)
-    finally:
-        # functions-framework reads the unread rest of a request into memory after a non-streamed
-        # answer (a refused upload); with the stream swapped the WSGI server discards it instead
-        request.stream = io.BytesIO()  # type: ignore[misc]
+    media_format = formats.get(request.mimetype)
+    if media_format is None:
+        raise UnsupportedMediaType(
+            f"The body must be {formats.kind} of a supported type.",
+            details={"content_type": formats.media_types},
+        )
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large(max_bytes)
+    # bounded by Content-Length; a chunked body is cut off by the storage's own limit (what is left
+    # unread after a refusal is discarded, see spotifiuby.app.dispatch)
+    stream = get_input_stream(request.environ, max_content_length=None)
+    yield Upload(stream, request.mimetype, media_format, formats.kind, max_bytes)
 
 
 def _read_head(stream: IO[bytes]) -> bytes:
