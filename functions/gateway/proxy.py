@@ -70,6 +70,7 @@ IDENTITY_PREFIXES = (
     "x-email",
     "x-admin",
     "x-spotifiuby-",
+    "x-internal-",
     "x-forwarded-",
 )
 # Host becomes the upstream's own (urllib3 sets it; Knative routes by it); Expect is the gateway's
