@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 from types import FrameType
 
@@ -64,6 +66,31 @@ def ports(names: list[str]) -> dict[str, int]:
     return {GATEWAY: gateway_port, **pinned}
 
 
+STATUS = "status"
+
+
+def status_timer(url: str, interval: float, stop: threading.Event) -> threading.Thread:
+    """Trigger the status function's check every ``interval`` seconds (the cluster's PingSource)."""
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("INTERNAL_TOKEN"):
+        headers["X-Internal-Token"] = os.environ["INTERNAL_TOKEN"]
+
+    def tick() -> None:
+        while True:
+            request = urllib.request.Request(f"{url}/internal/check", b"{}", headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=max(interval, 30)):
+                    pass
+            except OSError as exc:
+                print(f"status check failed: {exc}", file=sys.stderr)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=tick, name="status-timer", daemon=True)
+    thread.start()
+    return thread
+
+
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -79,11 +106,19 @@ def main() -> int:
     if GATEWAY not in names:
         raise SystemExit("functions/gateway/main.py is missing: there is no public entry to start")
     stack = Stack(names, env={"DATA_DIR": str(data_dir)}, ports=ports(names), echo=True)
+    if STATUS in names and not os.environ.get("STATUS_TARGETS"):
+        # the status function checks every other function and the gateway
+        checked = [name for name in names if name != STATUS]
+        stack.env["STATUS_TARGETS"] = ",".join(f"{name}={stack.url(name)}/ready" for name in checked)
+    stop_timer = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         prepare(settings)
         stack.start()
         print(f"gateway: {stack.url(GATEWAY)}  (API docs: {stack.url(GATEWAY)}/docs)")
+        if STATUS in names:
+            status_timer(stack.url(STATUS), float(os.environ.get("STATUS_INTERVAL", "30")), stop_timer)
+            print(f"status page: {stack.url(GATEWAY)}/status/page")
         for name in names:
             if name != GATEWAY:
                 print(f"{name}: {stack.url(name)}")
@@ -102,6 +137,7 @@ def main() -> int:
         # a second Ctrl-C must not cut the cleanup short and leave processes behind
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_timer.set()
         stack.stop()
 
 

@@ -25,6 +25,7 @@ from spotifiuby.models.payments import (
     Subscription,
     Transfer,
 )
+from spotifiuby.models.status import StatusCheck, StatusIncident, StatusNotification
 from spotifiuby.models.users import (
     FederatedIdentity,
     Follow,
@@ -60,6 +61,9 @@ __all__ = [
     "Review",
     "Settlement",
     "Song",
+    "StatusCheck",
+    "StatusIncident",
+    "StatusNotification",
     "Subscription",
     "Transfer",
     "User",
