@@ -3,7 +3,8 @@
 Per request, in order: client address (ProxyFix), CORS preflight (answered here), rate limit, route
 match (404/405), token check (401), body size (413), then the function answers through the proxy.
 ``/health``, ``/ready`` and ``/metrics`` are the gateway's own (functions' ``/metrics`` are never
-routed); ``/openapi.json`` and ``/docs`` serve the merged API document.
+routed); ``/openapi.json`` and ``/docs`` serve the merged API document; ``/admin/metrics`` merges
+every function's admin metrics (fanout.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask import Flask, Response, g, request
 
 from functions.gateway.limits import Cors, RateLimiter, client_of, request_body
 from functions.gateway.proxy import Upstreams, forward, target_of, upstream_headers
-from functions.gateway.routes import ROUTES, Route, RouteTable
+from functions.gateway.routes import ADMIN_METRICS, ROUTES, Route, RouteTable
 from spotifiuby.app import create_function_app
 from spotifiuby.config import Settings
 from spotifiuby.errors import ApiError, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.view_functions["openapi"] = _openapi
     app.add_url_rule("/docs", "docs", _docs_page)
     app.add_url_rule("/docs/<path:asset>", "docs_asset", _docs_asset)
+    app.add_url_rule(ADMIN_METRICS, "admin_metrics", _admin_metrics)
     for rule in ("/", "/<path:path>"):
         app.add_url_rule(rule, "proxy", _proxy, methods=PROXY_METHODS, provide_automatic_options=False)
     return app
@@ -170,3 +172,9 @@ def _docs_asset(asset: str) -> Response:
     from functions.gateway import docs
 
     return docs.docs_asset(asset)
+
+
+def _admin_metrics() -> Any:
+    from functions.gateway import fanout
+
+    return fanout.admin_metrics(_gateway().upstreams)

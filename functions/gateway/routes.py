@@ -118,6 +118,10 @@ USERS = "users"
 MUSIC = "music"
 FEEDBACK = "feedback"
 PAYMENTS = "payments"
+STATUS = "status"
+
+# answered by the gateway itself (functions/gateway/fanout.py), never proxied: not in ROUTES
+ADMIN_METRICS = "/admin/metrics"
 
 ROUTES: tuple[Route, ...] = (
     # auth: POST only; the Authorization header passes unchecked (logout verifies it itself)
@@ -191,4 +195,6 @@ ROUTES: tuple[Route, ...] = (
     Route(("POST",), "/admin/payouts", PAYMENTS),
     Route(("GET",), "/admin/transactions", PAYMENTS),
     Route(("GET",), "/admin/metrics/payments", PAYMENTS),
+    Route(("GET",), "/status", STATUS, anonymous=True),
+    Route(("GET",), "/status/page", STATUS, anonymous=True),
 )

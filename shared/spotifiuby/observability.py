@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import secrets
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import Counter, Histogram, disable_created_metrics
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client.core import GaugeMetricFamily
 
 disable_created_metrics()  # the *_created series double the output and nothing here reads them
 
@@ -114,3 +117,75 @@ def configure_logging(level: str) -> None:
 
 def log(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
     logger.log(level, message, extra={"fields": fields})
+
+
+# --- process and database pool metrics ------------------------------------------------------------
+
+COLD_START = Gauge(
+    "process_cold_start_seconds",
+    "Seconds from the process start until the function's app was built.",
+    ["function"],
+)
+_IMPORTED_AT = time.perf_counter()  # the fallback origin where /proc is not available
+
+
+def process_age() -> float:
+    """Seconds since this process started.
+
+    On Linux: ``/proc/uptime`` minus the process start time (field 22 of ``/proc/self/stat``, in
+    clock ticks since boot), both read now, so the clock resolution is the tick (10 ms). Elsewhere:
+    seconds since this module was imported, which is close to the start of the interpreter.
+    """
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            # the command name may contain spaces and parentheses: fields start after the last ')'
+            fields = stat.read().rpartition(")")[2].split()
+            up = float(uptime.read().split()[0])
+        age = up - int(fields[19]) / os.sysconf("SC_CLK_TCK")  # fields[19] is field 22 of stat(5)
+    except (OSError, ValueError, IndexError, AttributeError):
+        age = 0.0
+    return age if age > 0 else time.perf_counter() - _IMPORTED_AT
+
+
+def record_cold_start(function: str) -> None:
+    COLD_START.labels(function).set(max(process_age(), 1e-6))
+
+
+class PoolCollector:
+    """``db_pool_*{function}`` gauges, read from each function's SQLAlchemy pool at scrape time."""
+
+    def __init__(self) -> None:
+        self.databases: dict[str, Any] = {}  # function name -> spotifiuby.db.Database
+
+    def collect(self) -> Any:
+        checked_out = GaugeMetricFamily(
+            "db_pool_checked_out", "Database connections in use.", labels=["function"]
+        )
+        size = GaugeMetricFamily(
+            "db_pool_size", "Database pool size (connections kept).", labels=["function"]
+        )
+        overflow = GaugeMetricFamily(
+            "db_pool_overflow",
+            "Database connections beyond the pool size (negative: not yet opened).",
+            labels=["function"],
+        )
+        for function, database in sorted(self.databases.items()):
+            pool = database.engine.pool
+            if not all(hasattr(pool, name) for name in ("checkedout", "size", "overflow")):
+                continue
+            checked_out.add_metric([function], pool.checkedout())
+            size.add_metric([function], pool.size())
+            overflow.add_metric([function], pool.overflow())
+        return [checked_out, size, overflow]
+
+    def describe(self) -> Any:
+        return []  # no samples at registration: the pools come later
+
+
+POOLS = PoolCollector()
+REGISTRY.register(POOLS)
+
+
+def register_pool(function: str, database: Any) -> None:
+    """Report ``database``'s pool under ``function`` from now on (a rebuilt app replaces it)."""
+    POOLS.databases[function] = database
