@@ -40,6 +40,7 @@ from functions.gateway.limits import Client
 from spotifiuby.config import Settings, Upstream
 from spotifiuby.errors import ApiError, BadGateway, GatewayTimeout, ServiceUnavailable
 from spotifiuby.observability import log
+from spotifiuby.tracing import client_span
 
 logger = logging.getLogger("spotifiuby.gateway")
 
@@ -148,7 +149,9 @@ def forward(
     upstream: UpstreamPool, method: str, target: str, headers: dict[str, str], body: IO[bytes] | None
 ) -> Response:
     """Send the request upstream and relay the answer as a streamed response."""
-    upstream_response = send(upstream, method, target, headers, body)
+    with client_span(upstream.config.name, method, headers) as span:
+        upstream_response = send(upstream, method, target, headers, body)
+        span.set_attribute("http.status_code", upstream_response.status)
     relayed = _relayed_headers(upstream_response.headers)
     response = Response(_relay(upstream, upstream_response), status=upstream_response.status, headers=relayed)
     # the server closes the response once sent, or when the client goes: the connection goes back

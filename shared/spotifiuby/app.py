@@ -19,6 +19,7 @@ import flask
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from spotifiuby import tracing
 from spotifiuby.api import Api, Operation, openapi_document
 from spotifiuby.config import Settings
 from spotifiuby.errors import (
@@ -34,6 +35,8 @@ from spotifiuby.observability import (
     REQUESTS,
     configure_logging,
     log,
+    record_cold_start,
+    register_pool,
     request_id_from,
     trace_from,
 )
@@ -82,6 +85,7 @@ def create_function_app(
         from spotifiuby.db import Database
 
         db = Database(settings)
+        register_pool(name, db)
     ctx = FunctionContext(name=name, settings=settings, tokens=TokenService(settings), database=db)
     app.extensions["spotifiuby"] = ctx
 
@@ -94,6 +98,8 @@ def create_function_app(
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
     app.register_error_handler(Exception, _error_response)
+    tracing.setup(name, app, db.engine if db is not None else None)
+    record_cold_start(name)
     return app
 
 
