@@ -22,7 +22,12 @@ svg{width:100%;height:auto;background:#fbfbfc;border:1px solid #eaeef2}small{col
 
 
 def _fmt(value: float | None, suffix: str) -> str:
-    return "n/a" if value is None else f"{value:g}{suffix}"
+    return "n/a" if value is None else f"{round(value, 1):g}{suffix}"
+
+
+def _when(iso: str) -> str:
+    """``2026-12-04T16:03:17.606276+00:00`` -> ``2026-12-04 16:03:17 UTC`` for people."""
+    return iso[:19].replace("T", " ") + " UTC"
 
 
 def chart(points: list[tuple[dt.datetime, float, bool]], now: dt.datetime) -> str:
@@ -62,8 +67,9 @@ def render(report: dict[str, Any], charts: dict[str, str]) -> str:
         uptime = target["uptime"]
         latency = target["latency_ms"]
         incidents = "".join(
-            f"<li>{escape(i['started_at'])} to {escape(i['ended_at'] or 'now (ongoing)')}"
-            f" ({i['duration_s']:g} s)</li>"
+            f"<li>{escape(_when(i['started_at']))} to "
+            f"{escape(_when(i['ended_at']) if i['ended_at'] else 'now (ongoing)')}"
+            f" ({round(i['duration_s']):d} s)</li>"
             for i in target["incidents"]
         )
         sections.append(
@@ -82,6 +88,6 @@ def render(report: dict[str, Any], charts: dict[str, str]) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Spotifiuby status</title><style>{STYLE}</style></head><body><main>"
-        f"<h1>Spotifiuby status</h1><p><small>Generated {escape(report['generated_at'])}</small></p>"
+        f"<h1>Spotifiuby status</h1><p><small>Generated {escape(_when(report['generated_at']))}</small></p>"
         f"{body}</main></body></html>"
     )
