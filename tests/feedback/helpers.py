@@ -22,12 +22,6 @@ def make_target(db: Database, kind: str, **fields: Any) -> tuple[Song | Album, A
     return create_album(db, artist=artist, **fields), artist
 
 
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.json)
-    assert response.json["error"]["code"] == code, response.json
-    return response.json["error"]["details"]
-
-
 def sql_queries(statements: list[str]) -> int:
     """The queries among counted statements (SQLite's ``BEGIN IMMEDIATE`` is not one)."""
     return sum(1 for statement in statements if not statement.lstrip().upper().startswith("BEGIN"))

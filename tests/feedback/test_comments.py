@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from spotifiuby.models import Album, Comment, User
+from tests.assertions import assert_error
 from tests.factories import auth_header, create_user
-from tests.feedback.helpers import assert_error, each_kind, make_target, sql_queries
+from tests.feedback.helpers import each_kind, make_target, sql_queries
 from tests.queries import counted_queries
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from spotifiuby.models import Comment, Rating, Review
+from tests.assertions import assert_error
 from tests.factories import auth_header, create_album, create_song, create_user
-from tests.feedback.helpers import assert_error
 
 
 def at(day: int, hour: int = 12, *rest: int, tz: dt.tzinfo = dt.UTC) -> dt.datetime:

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from spotifiuby.models import Rating
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import auth_header, create_album, create_song, create_user
-from tests.feedback.helpers import assert_error, each_kind, make_target
+from tests.feedback.helpers import each_kind, make_target
 
 
 @each_kind

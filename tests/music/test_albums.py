@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from functions.music.media.storage import LocalStorage
 from spotifiuby.models import Album, FavoriteAlbum, Song
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import auth_header, create_album, create_genre, create_song, create_user
 from tests.queries import counted_queries
@@ -29,12 +30,6 @@ ALBUM_FIELDS = {
     "updated_at",
 }
 T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    return response.json["error"]["details"]
 
 
 def ids(response) -> list[int]:

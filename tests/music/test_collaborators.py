@@ -6,13 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from spotifiuby.models import PlaylistCollaborator, PlaylistTrack
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import auth_header, create_playlist, create_song, create_user
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
 
 
 def collaborators(db, playlist) -> set[int]:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from spotifiuby.models import Play
+from tests.assertions import assert_error
 from tests.factories import auth_header, create_album, create_genre, create_song, create_user
 from tests.queries import counted_queries
 
@@ -24,12 +25,6 @@ def day(date: str, songs: int = 0, albums: int = 0, plays: int = 0) -> dict:
 def add_plays(db, song, *moments: dt.datetime) -> None:
     with db.session() as session:
         session.add_all(Play(song_id=song.id, created_at=when) for when in moments)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    return response.json["error"]["details"]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from spotifiuby.models import Album, FavoriteAlbum, FavoritePlaylist, FavoriteSong, Playlist, Song
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import (
     auth_header,
@@ -50,11 +51,6 @@ class Targets:
     def hidden(self):
         """Something that exists but does not show to anyone but its owner and admins."""
         return self.visible(public=False) if self.kind == "playlists" else self.visible(blocked=True)
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
 
 
 def favorites(db, kind: str, user) -> set[int]:

@@ -11,14 +11,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from spotifiuby.models import Genre, LikedGenre, Song
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import auth_header, create_album, create_genre, create_song, create_user
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    return response.json["error"]["details"]
 
 
 def genre_rows(db) -> list[tuple[int, str, str]]:

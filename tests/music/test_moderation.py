@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from spotifiuby.models import Album, Song
+from tests.assertions import assert_error
 from tests.factories import auth_header, create_album, create_song, create_user
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    return response.json["error"]["details"]
 
 
 def state(db, model, item_id: int) -> tuple[bool, str | None]:

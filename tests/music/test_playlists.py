@@ -15,6 +15,7 @@ from spotifiuby.models import (
     PlaylistTrack,
     Song,
 )
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import (
     auth_header,
@@ -38,12 +39,6 @@ ITEM_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    assert set(response.json["error"]) == {"code", "message", "details", "request_id"}
 
 
 def ids(response) -> list[int]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from functions.music.media.storage import LocalStorage
 from spotifiuby.models import FavoriteSong, Play, PlaylistTrack, Song
+from tests.assertions import assert_error
 from tests.factories import (
     auth_header,
     create_album,
@@ -39,12 +40,6 @@ SONG_FIELDS = {
     "updated_at",
 }
 T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    return response.json["error"]["details"]
 
 
 def stored(db, song_id: int) -> Song | None:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from functions.users.admin.service import ensure_first_admin
 from functions.users.auth.passwords import verify_password
 from spotifiuby.models import RefreshToken, User
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import PASSWORD, auth_header, create_user
 
@@ -37,11 +38,6 @@ def stored(db, user_id: int) -> User | None:
 def active_admins(db) -> list[int]:
     with db.session() as session:
         return list(session.scalars(select(User.id).where(User.role == "admin", User.blocked.is_(False))))
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
 
 
 def ids(response) -> list[int]:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from spotifiuby.models import Follow, LikedGenre, User
+from tests.assertions import assert_error
 from tests.concurrency import race
 from tests.factories import auth_header, create_genre, create_user
 from tests.queries import counted_queries
@@ -30,11 +31,6 @@ def add_follows(db, pairs: list[tuple[int, int]], *, at: list[dt.datetime] | Non
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.json
     return [item["id"] for item in response.json["items"]]
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
 
 
 # --- PUT and DELETE /me/following/<id> -----------------------------------------------------------

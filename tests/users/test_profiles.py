@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from spotifiuby.models import FederatedIdentity, Follow, LikedGenre, RefreshToken, User, UserEvent
+from tests.assertions import assert_error
 from tests.factories import PASSWORD, auth_header, create_genre, create_user
 
 PUBLIC_FIELDS = {"id", "name", "bio", "photo_url", "role", "created_at"}
@@ -28,12 +29,6 @@ def rows(db, model, **where) -> int:
 def add(db, *objects) -> None:
     with db.session() as session:
         session.add_all(objects)
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.json["error"]["code"] == code
-    assert set(response.json["error"]) == {"code", "message", "details", "request_id"}
 
 
 # --- PATCH /me -----------------------------------------------------------------------------------
