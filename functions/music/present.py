@@ -90,7 +90,8 @@ def _by_id(session: Session, model: Any, ids: Iterable[int]) -> dict[int, Any]:
     return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
 
 
-def _artists(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def user_summaries(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``{id, name}`` of each user (artists, playlist owners) by id, in one query."""
     wanted = set(ids)
     if not wanted:
         return {}
@@ -114,7 +115,7 @@ def _ratings(session: Session, column: Any, ids: Iterable[int]) -> dict[int, dic
 
 def present_songs(session: Session, songs: Sequence[Song], caller: Caller | None) -> list[dict[str, Any]]:
     """Songs as answered, in the given order: four queries (artists, albums, genres, ratings) in all."""
-    artists = _artists(session, (s.artist_id for s in songs))
+    artists = user_summaries(session, (s.artist_id for s in songs))
     albums = _by_id(session, Album, (s.album_id for s in songs if s.album_id is not None))
     genres = _by_id(session, Genre, (s.genre_id for s in songs))
     ratings = _ratings(session, Rating.song_id, (s.id for s in songs))
@@ -155,7 +156,7 @@ def present_albums(
     session: Session, albums: Sequence[Album], caller: Caller | None, *, with_tracks: bool = False
 ) -> list[dict[str, Any]]:
     """Albums as answered, optionally with their visible tracks in order: a fixed number of queries."""
-    artists = _artists(session, (a.artist_id for a in albums))
+    artists = user_summaries(session, (a.artist_id for a in albums))
     genres = _by_id(session, Genre, (a.genre_id for a in albums))
     ratings = _ratings(session, Rating.album_id, (a.id for a in albums))
     tracks: dict[int, list[dict[str, Any]]] = {a.id: [] for a in albums}

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from functions.music.access import privileged, visible_playlists, visible_songs
-from functions.music.present import present_songs
+from functions.music.present import present_songs, user_summaries
 from functions.music.search.text import text_filter
 from spotifiuby.auth import Caller
 from spotifiuby.db import insert_ignore, paginate
@@ -49,8 +49,7 @@ def present_playlists(
     """
     if not playlists:
         return []
-    owner_ids = {playlist.owner_id for playlist in playlists}
-    owners = dict(session.execute(select(User.id, User.name).where(User.id.in_(owner_ids))).all())
+    owners = user_summaries(session, (playlist.owner_id for playlist in playlists))
     if track_counts is None:
         track_counts = dict(
             session.execute(
@@ -67,7 +66,7 @@ def present_playlists(
             "description": playlist.description,
             "public": playlist.public,
             "collaborative": playlist.collaborative,
-            "owner": {"id": playlist.owner_id, "name": owners[playlist.owner_id]},
+            "owner": owners[playlist.owner_id],
             "track_count": track_counts.get(playlist.id, 0),
             "created_at": playlist.created_at,
             "updated_at": playlist.updated_at,
